@@ -1,0 +1,34 @@
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { authorize } from '../shared/auth/authorize.js';
+import { principalToContext } from '../shared/auth/principal.js';
+import { HttpError } from '../shared/http/errors.js';
+import { errorFields, log } from '../shared/log.js';
+
+/**
+ * API Gateway REQUEST authorizer. The decision is `authorize()`, the same
+ * module the local gateway runs. Outcomes, as API Gateway maps them:
+ * - unknown/revoked/expired key → throw "Unauthorized" → 401 (UNAUTHORIZED gateway response, problem+json);
+ * - over the key's rate limit → Deny → 429 (ACCESS_DENIED gateway response, Retry-After);
+ * - DynamoDB unavailable → throw → 503 (AUTHORIZER_FAILURE gateway response).
+ * Results are not cached (TTL 0): revocation and rate limits act on the next request.
+ */
+export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+  try {
+    const principal = await authorize(event.headers);
+    return policy('Allow', event.methodArn, principal.keyId, principalToContext(principal));
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 401) throw new Error('Unauthorized');
+    if (err instanceof HttpError && err.status === 429)
+      return policy('Deny', event.methodArn, 'rate-limited', { retryAfter: err.headers['Retry-After'] ?? '1' });
+    log('error', 'authorizer failure', errorFields(err));
+    throw new Error('AuthorizerFailure');
+  }
+}
+
+function policy(effect: 'Allow' | 'Deny', resource: string, principalId: string, context: Record<string, string>) {
+  return {
+    principalId,
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }] },
+    context,
+  };
+}

@@ -1,0 +1,222 @@
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { HttpError, notFound, payloadTooLarge, tooManyRequests, unauthorized, unavailable } from '../../shared/http/errors.js';
+import { MAX_BODY_BYTES, problemResponse } from '../../shared/http/lambda.js';
+import type { FunctionName, RouteDef } from '../../shared/http/route.js';
+import { routes } from '../../shared/http/routes.js';
+import { errorFields, log } from '../../shared/log.js';
+
+type ProxyHandler = (event: APIGatewayProxyEvent, ctx: Context) => Promise<APIGatewayProxyResult>;
+type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+interface CompiledRoute {
+  route: RouteDef;
+  re: RegExp;
+  names: string[];
+}
+
+function compile(r: RouteDef): CompiledRoute {
+  const names: string[] = [];
+  const pattern = r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_m, a, b) => {
+    names.push(a ?? b);
+    return '([^/]+)';
+  });
+  return { route: r, re: new RegExp(`^${pattern}$`), names };
+}
+
+/** Literal segments win over parameters, as in API Gateway (`/v1/geofences/lookup` before `/{id}`). */
+const compiled = (routes as readonly RouteDef[])
+  .map(compile)
+  .sort((a, b) => a.names.length - b.names.length);
+
+export function lambdaContext(name: string, requestId: string, timeoutMs = 30_000): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(res: http.ServerResponse, result: APIGatewayProxyResult) {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+  headers['Content-Length'] = String(body.length);
+  res.writeHead(result.statusCode, headers);
+  res.end(body);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > MAX_BODY_BYTES) {
+      reject(payloadTooLarge(MAX_BODY_BYTES));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        failed = true;
+        reject(payloadTooLarge(MAX_BODY_BYTES));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => !failed && resolve(size ? Buffer.concat(chunks).toString('utf8') : null));
+    req.on('error', reject);
+  });
+}
+
+export interface GatewayDeps {
+  handlers: Record<FunctionName, ProxyHandler>;
+  authorizer: AuthorizerHandler;
+}
+
+/**
+ * The local stand-in for API Gateway (REST, proxy integration v1): the same
+ * route table, the same REQUEST authorizer, the same handlers, with the event
+ * shapes API Gateway sends. Unknown routes are 404 problem+json; authorizer
+ * outcomes map as the CDK stack's gateway responses do (401, 429, 503).
+ */
+export function createGateway(deps: GatewayDeps): http.Server {
+  return http.createServer((req, res) => {
+    handle(req, res, deps).catch((err) => {
+      log('error', 'local gateway failure', errorFields(err));
+      if (!res.headersSent) send(res, problemResponse(unavailable(1)));
+    });
+  });
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps) {
+  const requestId = randomUUID();
+  const url = new URL(req.url ?? '/', 'http://local');
+  const method = (req.method ?? 'GET').toUpperCase();
+  let match: { route: RouteDef; params: Record<string, string> } | undefined;
+  for (const c of compiled) {
+    if (c.route.method !== method) continue;
+    const m = c.re.exec(url.pathname);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    c.names.forEach((n, i) => {
+      try {
+        params[n] = decodeURIComponent(m[i + 1]);
+      } catch {
+        params[n] = m[i + 1];
+      }
+    });
+    match = { route: c.route, params };
+    break;
+  }
+  if (!match) {
+    req.resume();
+    return send(res, problemResponse(notFound('Route'), requestId));
+  }
+
+  let body: string | null;
+  try {
+    body = await readBody(req);
+  } catch (err) {
+    if (err instanceof HttpError) return send(res, problemResponse(err, requestId));
+    throw err;
+  }
+
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const k = req.rawHeaders[i];
+    headers[k] = req.rawHeaders[i + 1];
+    (multiValueHeaders[k] ??= []).push(req.rawHeaders[i + 1]);
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    query[k] = v;
+    (multiQuery[k] ??= []).push(v);
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  const hasParams = Object.keys(match.params).length > 0;
+  const requestContext = {
+    accountId: '000000000000',
+    apiId: 'local',
+    httpMethod: method,
+    path: `/local${url.pathname}`,
+    protocol: `HTTP/${req.httpVersion}`,
+    requestId,
+    requestTimeEpoch: Date.now(),
+    resourceId: 'local',
+    resourcePath: match.route.path,
+    stage: 'local',
+    identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? null },
+  } as unknown as APIGatewayProxyEvent['requestContext'];
+
+  let authorizerContext: Record<string, unknown> | null = null;
+  if (match.route.auth !== 'none') {
+    const authEvent = {
+      type: 'REQUEST',
+      methodArn: `arn:aws:execute-api:local:000000000000:local/local/${method}${url.pathname}`,
+      resource: match.route.path,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders,
+      pathParameters: hasParams ? match.params : null,
+      queryStringParameters: hasQuery ? query : null,
+      multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+      stageVariables: null,
+      requestContext,
+    } as unknown as APIGatewayRequestAuthorizerEvent;
+    let result: APIGatewayAuthorizerResult;
+    try {
+      result = await deps.authorizer(authEvent);
+    } catch (err) {
+      const e = (err as Error).message === 'Unauthorized' ? unauthorized() : unavailable(1);
+      return send(res, problemResponse(e, requestId));
+    }
+    const allowed = result.policyDocument.Statement.some((s) => 'Effect' in s && s.Effect === 'Allow');
+    if (!allowed) {
+      const retryAfter = Number(result.context?.retryAfter ?? 1);
+      return send(res, problemResponse(tooManyRequests(retryAfter), requestId));
+    }
+    authorizerContext = { ...(result.context ?? {}), principalId: result.principalId };
+  }
+
+  const event: APIGatewayProxyEvent = {
+    resource: match.route.path,
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: hasParams ? match.params : null,
+    stageVariables: null,
+    requestContext: { ...requestContext, authorizer: authorizerContext },
+    body,
+    isBase64Encoded: false,
+  };
+  const handler = deps.handlers[match.route.fn];
+  const result = await handler(event, lambdaContext(match.route.fn, requestId));
+  send(res, result);
+}

@@ -1,0 +1,81 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { errorFields, log } from '../../shared/log.js';
+import { lambdaContext } from './gateway.js';
+
+type SqsHandler = (event: SQSEvent, ctx: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse | void>;
+
+/**
+ * The local stand-in for Lambda's SQS event source mapping: long-polls the
+ * queue, hands batches of up to 10 records to the handler as a real SQS
+ * event, and deletes the records the handler did not report as failed
+ * (ReportBatchItemFailures). A handler that throws fails the whole batch.
+ */
+export function startPoller(sqs: SQSClient, queueUrl: string, queueArn: string, handler: SqsHandler) {
+  let running = true;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const res = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        const messages = res.Messages ?? [];
+        if (!messages.length || !running) continue;
+        const event: SQSEvent = {
+          Records: messages.map((m) => ({
+            messageId: m.MessageId!,
+            receiptHandle: m.ReceiptHandle!,
+            body: m.Body ?? '',
+            attributes: {
+              ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+              SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+              SenderId: m.Attributes?.SenderId ?? 'local',
+              ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+            },
+            messageAttributes: {},
+            md5OfBody: m.MD5OfBody ?? '',
+            eventSource: 'aws:sqs',
+            eventSourceARN: queueArn,
+            awsRegion: 'us-east-1',
+          })),
+        };
+        let failed = new Set<string>(event.Records.map((r) => r.messageId));
+        try {
+          const out = await handler(event, lambdaContext('deliver', `sqs-${Date.now()}`));
+          failed = new Set((out?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        } catch (err) {
+          log('warn', 'delivery batch failed', errorFields(err));
+        }
+        const done = messages.filter((m) => !failed.has(m.MessageId!));
+        if (done.length)
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+            }),
+          );
+      } catch (err) {
+        if (!running) break;
+        log('warn', 'queue poll failed', errorFields(err));
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 500);
+        });
+      }
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import type { FunctionName, RouteDef } from './route.js';
+import { coreRoutes } from './routes/core.js';
+
+/**
+ * THE route table. The local gateway, the CDK stack and the OpenAPI document
+ * all read this one list; adding a route is one entry in an area file.
+ */
+export const routes = [...coreRoutes] as const satisfies readonly RouteDef[];
+
+export type AppRoute = (typeof routes)[number];
+export type RoutesOf<F extends FunctionName> = Extract<AppRoute, { fn: F }>;
+
+export const functionNames = (): FunctionName[] => [...new Set(routes.map((r) => r.fn))];

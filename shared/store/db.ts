@@ -1,0 +1,73 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { getDdb } from '../clients.js';
+import { getConfig } from '../config.js';
+import { unprocessable } from '../http/errors.js';
+
+/** Shared plumbing of the store modules: table name, cursors, condition errors, time. */
+
+export const table = () => getConfig().tableName;
+export const db = () => getDdb();
+
+export const nowIso = () => new Date().toISOString();
+export const epochSeconds = (d: Date | number = Date.now()) => Math.floor((typeof d === 'number' ? d : d.getTime()) / 1000);
+
+/** TTL attribute for shopper-scoped and temporary items; reads treat expired items as absent. */
+export const ttlIn = (seconds: number, from = Date.now()) => epochSeconds(from) + Math.ceil(seconds);
+export const isExpired = (item: { ttl?: number } | undefined, now = Date.now()) =>
+  !!item && typeof item.ttl === 'number' && item.ttl <= epochSeconds(now);
+
+export function isConditionFailed(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+export function isTransactionCancelled(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'TransactionCanceledException';
+}
+
+/**
+ * Opaque list cursors: the LastEvaluatedKey, base64url. A cursor is only
+ * accepted for the partition it came from, so it cannot be aimed at another
+ * tenant's data.
+ */
+export function encodeCursor(lastKey: Record<string, unknown> | undefined): string | null {
+  if (!lastKey) return null;
+  return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(
+  cursor: string | undefined,
+  expect: Record<string, string>,
+): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const ok =
+    !!parsed &&
+    typeof parsed === 'object' &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed as object).every((v) => typeof v === 'string') &&
+    Object.entries(expect).every(([k, v]) => (parsed as Record<string, unknown>)[k] === v);
+  if (!ok) throw unprocessable([{ path: 'cursor', message: 'Invalid or foreign cursor.' }]);
+  return parsed as Record<string, unknown>;
+}
+
+/** Strip storage attributes before an item leaves the store module. */
+export function strip<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' | 'gsi1pk' | 'gsi1sk' | 'ttl'> {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...rest } = item;
+  return rest;
+}
+
+/** The old item a failed condition returned (ReturnValuesOnConditionCheckFailure), unmarshalled. */
+export function conditionFailedItem(err: unknown): Record<string, unknown> | undefined {
+  const raw = (err as { Item?: Record<string, unknown> })?.Item;
+  if (!raw) return undefined;
+  try {
+    return unmarshall(raw as Parameters<typeof unmarshall>[0]);
+  } catch {
+    return raw;
+  }
+}

@@ -1,0 +1,76 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RateLimit } from '../auth/principal.js';
+import { keys } from './keys.js';
+import { conditionFailedItem, db, isConditionFailed, table } from './db.js';
+
+/**
+ * Per-key rate limit, GCRA (the token bucket as one timestamp): each request
+ * moves the key's "theoretical arrival time" (tat) on by 1/rps; a request is
+ * allowed while tat - now <= (burst - 1)/rps. State is one DynamoDB item per
+ * key, so every Lambda container and the local gateway share it exactly.
+ * One conditional write in the common case, two when the bucket was idle.
+ * Returns 0 when allowed, else the seconds to wait.
+ */
+export async function takeToken(keyId: string, limit: RateLimit, now = Date.now()): Promise<number> {
+  const interval = 1000 / limit.rps;
+  const tolerance = (limit.burst - 1) * interval;
+  const Key = keys.rateLimit(keyId);
+  const ttl = Math.ceil((now + tolerance + 60_000) / 1000);
+  try {
+    // Busy bucket: tat in [now, now + tolerance] -> advance it.
+    await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key,
+        UpdateExpression: 'SET tat = tat + :i, #ttl = :ttl',
+        ConditionExpression: 'tat >= :now AND tat <= :max',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':i': interval, ':now': now, ':max': now + tolerance, ':ttl': ttl },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return 0;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    const old = conditionFailedItem(err);
+    const tat = typeof old?.tat === 'number' ? old.tat : undefined;
+    if (tat !== undefined && tat > now + tolerance) return (tat - now - tolerance) / 1000;
+  }
+  try {
+    // Idle bucket (no state, or tat in the past): restart from now.
+    await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key,
+        UpdateExpression: 'SET tat = :next, #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':next': now + interval, ':now': now, ':ttl': ttl },
+      }),
+    );
+    return 0;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    // Another request moved the bucket in between: one more try on the busy path, else wait one interval.
+    return takeBusyOnce(Key, interval, tolerance, now, ttl);
+  }
+}
+
+async function takeBusyOnce(Key: object, interval: number, tolerance: number, now: number, ttl: number): Promise<number> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key,
+        UpdateExpression: 'SET tat = tat + :i, #ttl = :ttl',
+        ConditionExpression: 'tat >= :now AND tat <= :max',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':i': interval, ':now': now, ':max': now + tolerance, ':ttl': ttl },
+      }),
+    );
+    return 0;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    return interval / 1000;
+  }
+}
