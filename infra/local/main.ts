@@ -83,6 +83,11 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  if (process.env.EXIT_WITH_PARENT === '1') {
+    // Test runs: never outlive the runner that started us.
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && void stop(), 1000).unref();
+  }
 }
 
 main().catch((err) => {

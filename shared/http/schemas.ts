@@ -11,7 +11,7 @@ export const ProblemSchema = z
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json).' });
+  .describe('RFC 9457 problem details (application/problem+json).');
 
 export const IdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'Use letters, digits, _ . : -');
 

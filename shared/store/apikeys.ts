@@ -58,12 +58,13 @@ export async function revokeApiKey(tenantId: string, keyId: string): Promise<boo
     new GetCommand({ TableName: table(), Key: keys.entity(tenantId, 'APIKEY', keyId), ConsistentRead: true }),
   );
   if (!listing.Item) return false;
+  if (listing.Item.revokedAt) return true;
   const at = nowIso();
   const update = (Key: object) => ({
     Update: {
       TableName: table(),
       Key,
-      UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
+      UpdateExpression: 'SET revokedAt = :at',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':at': at },
     },

@@ -1,0 +1,24 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startLocalStack, type LocalStackInfo } from '../support/local-stack.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: LocalStackInfo;
+    dataDir: string;
+  }
+}
+
+/** One local stack for the whole integration run: free ports, a temp data dir. */
+export default async function setup(project: TestProject) {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'geo-offers-test-'));
+  const stack = await startLocalStack(dataDir);
+  project.provide('stack', stack.info);
+  project.provide('dataDir', dataDir);
+  return async () => {
+    await stack.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}

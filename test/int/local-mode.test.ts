@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it, onTestFinished } from 'vitest';
+import { startLocalStack } from '../support/local-stack.js';
+import { api, expectProblem } from '../support/api.js';
+
+const dirs: string[] = [];
+async function tempDir() {
+  const d = await mkdtemp(path.join(os.tmpdir(), 'geo-offers-local-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+function processesUsing(dir: string): string[] {
+  const out = execFileSync('ps', ['-ww', '-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes(dir) && !l.includes('ps -eo'));
+}
+
+describe('local mode (npm start)', () => {
+  it('keeps tenants and keys across a restart, reuses the operator key, and leaves no child process behind', async () => {
+    const dataDir = await tempDir();
+    const first = await startLocalStack(dataDir);
+    onTestFinished(() => void first.stop());
+    expect(first.output()).toMatch(/ready on http:\/\/127\.0\.0\.1:\d+/);
+    const opKey = (await readFile(path.join(dataDir, 'operator-key'), 'utf8')).trim();
+    expect(opKey).toMatch(/^geo_op_/);
+    expect((await stat(path.join(dataDir, 'operator-key'))).mode & 0o777).toBe(0o600);
+    expect(first.output()).toContain(opKey);
+    expect(processesUsing(dataDir).some((l) => l.includes('java'))).toBe(true);
+
+    const base = first.info.apiUrl;
+    const created = await api('POST', '/v1/tenants', { base, key: opKey, body: { name: 'Persistent' } });
+    expect(created.status).toBe(201);
+
+    expect(await first.stop('SIGINT')).toBe(0);
+    expect(processesUsing(dataDir)).toEqual([]);
+
+    const second = await startLocalStack(dataDir);
+    onTestFinished(() => void second.stop());
+    try {
+      expect((await readFile(path.join(dataDir, 'operator-key'), 'utf8')).trim()).toBe(opKey);
+      expect(second.output()).not.toContain(opKey);
+      const keys = await api('GET', '/v1/keys', { base: second.info.apiUrl, key: created.body.adminKey });
+      expect(keys.status).toBe(200);
+      expect(keys.body.items.map((k: { name: string }) => k.name)).toEqual(['admin']);
+      const again = await api('POST', '/v1/tenants', { base: second.info.apiUrl, key: opKey, body: { name: 'Second' } });
+      expect(again.status).toBe(201);
+    } finally {
+      expect(await second.stop('SIGTERM')).toBe(0);
+    }
+    expect(processesUsing(dataDir)).toEqual([]);
+  });
+
+  it('answers 503 with Retry-After when DynamoDB is unavailable, and writes nothing', async () => {
+    const stack = inject('stack');
+    const target = new URL(stack.dynamoEndpoint);
+    let failOps: RegExp | undefined;
+    // A proxy in front of DynamoDB Local (DYNAMODB_ENDPOINT) that can refuse chosen operations.
+    const proxy = http.createServer((req, res) => {
+      const op = String(req.headers['x-amz-target'] ?? '');
+      if (failOps?.test(op)) {
+        req.resume();
+        res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable', message: 'down' }));
+        return;
+      }
+      const up = http.request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (r) => {
+          res.writeHead(r.statusCode ?? 500, r.headers);
+          r.pipe(res);
+        },
+      );
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const dataDir = await tempDir();
+    const local = await startLocalStack(dataDir, {
+      DYNAMODB_ENDPOINT: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      SQS_ENDPOINT: stack.sqsEndpoint,
+      TABLE_NAME: `t503-${Date.now()}`,
+    });
+    try {
+      const base = local.info.apiUrl;
+      const opKey = (await readFile(path.join(dataDir, 'operator-key'), 'utf8')).trim();
+      const tenant = await api('POST', '/v1/tenants', { base, key: opKey, body: { name: 'Flaky' } });
+      expect(tenant.status).toBe(201);
+      const admin = tenant.body.adminKey;
+
+      failOps = /TransactWriteItems/;
+      const res = await api('POST', '/v1/keys', { base, key: admin, body: { name: 'lost?', kind: 'secret' } });
+      expectProblem(res, 503);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+      failOps = /GetItem/;
+      const authDown = await api('GET', '/v1/keys', { base, key: admin });
+      expectProblem(authDown, 503);
+
+      failOps = undefined;
+      const keys = await api('GET', '/v1/keys', { base, key: admin });
+      expect(keys.body.items.map((k: { name: string }) => k.name)).toEqual(['admin']);
+    } finally {
+      await local.stop();
+      proxy.close();
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { inject } from 'vitest';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export const apiUrl = () => inject('stack').apiUrl;
+
+/** Call the running local API over HTTP. */
+export async function api<T = any>(
+  method: string,
+  urlPath: string,
+  opts: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; base?: string } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${opts.base ?? apiUrl()}${urlPath}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+export async function operatorKey(dataDir = inject('dataDir')): Promise<string> {
+  return (await readFile(path.join(dataDir, 'operator-key'), 'utf8')).trim();
+}
+
+let counter = 0;
+export const unique = (p: string) => `${p}-${process.pid}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+/** A fresh tenant and its admin key. */
+export async function newTenant(name = unique('tenant')): Promise<{ id: string; adminKey: string }> {
+  const res = await api('POST', '/v1/tenants', { key: await operatorKey(), body: { name } });
+  if (res.status !== 201) throw new Error(`tenant creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.tenant.id, adminKey: res.body.adminKey };
+}
+
+/** A key of the given kind/scopes for a tenant. */
+export async function newKey(adminKey: string, body: Record<string, unknown>): Promise<{ id: string; key: string }> {
+  const res = await api('POST', '/v1/keys', { key: adminKey, body: { name: unique('key'), ...body } });
+  if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, key: res.body.key };
+}
+
+export function expectProblem(res: ApiResponse, status: number) {
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  const ct = res.headers.get('content-type') ?? '';
+  if (!ct.startsWith('application/problem+json')) throw new Error(`expected problem+json, got ${ct}`);
+  const b = res.body;
+  if (b.status !== status || typeof b.type !== 'string' || typeof b.title !== 'string' || typeof b.detail !== 'string')
+    throw new Error(`not a problem document: ${JSON.stringify(b)}`);
+  return b as { type: string; title: string; status: number; detail: string; errors?: { path: string; message: string }[] };
+}
