@@ -41,12 +41,12 @@ export const keys = {
   /** Query prefix to list one kind of entity of a tenant. */
   entityList: (tenantId: string, kind: TenantEntity) => ({ pk: tenantPk(tenantId), skPrefix: `${kind}#` }),
 
-  /** GSI1: geofences of one store (list filter `storeId`). */
-  geofenceByStore: (tenantId: string, storeId: string, geofenceId: string) => ({
-    gsi1pk: `T#${tenantId}#GFSTORE#${storeId}`,
+  /** GSI1: geofences of one owner, a store or a partner (list filter `storeId`, delete checks). */
+  geofenceByOwner: (tenantId: string, ownerId: string, geofenceId: string) => ({
+    gsi1pk: `T#${tenantId}#GFOWNER#${ownerId}`,
     gsi1sk: `GF#${geofenceId}`,
   }),
-  geofenceByStoreList: (tenantId: string, storeId: string) => ({ gsi1pk: `T#${tenantId}#GFSTORE#${storeId}` }),
+  geofenceByOwnerList: (tenantId: string, ownerId: string) => ({ gsi1pk: `T#${tenantId}#GFOWNER#${ownerId}` }),
 
   /** H3 cell index row: one per (cell, geofence); holds enough geometry to decide containment. */
   cellIndex: (tenantId: string, cell: string, geofenceId: string): Key => ({

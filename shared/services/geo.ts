@@ -1,0 +1,338 @@
+import { fenceBBox, bboxLowerBoundM, type BBox } from '../domain/geo/bbox.js';
+import {
+  GeometryError,
+  containsPoint,
+  lookupCells,
+  matchConfidence,
+  planIndex,
+  validateGeometry,
+  type FenceGeometry,
+  type MatchConfidence,
+} from '../domain/geo/index.js';
+import { canUseStore, type Principal } from '../auth/principal.js';
+import { conflict, forbidden, notFound, unprocessable, type FieldError } from '../http/errors.js';
+import { newId } from '../ids.js';
+import { log } from '../log.js';
+import { nowIso } from '../store/db.js';
+import { createEntity, deleteEntity, getEntity, listEntities, replaceEntity, type Page } from '../store/entities.js';
+import {
+  deleteIndexRows,
+  getGeofencesByIds,
+  listGeofencesOfOwner,
+  ownerHasGeofences,
+  ownerIndexAttributes,
+  putIndexRows,
+  queryCells,
+} from '../store/geofences.js';
+
+/** Most candidate fences read per lookup (one BatchGetItem): bounds the lookup's cost. */
+export const MAX_CANDIDATES = 100;
+
+export interface Store {
+  id: string;
+  name: string;
+  location: { lat: number; lng: number };
+  timezone: string;
+  address: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+export interface Partner {
+  id: string;
+  name: string;
+  category: string;
+  location: { lat: number; lng: number };
+  contactEmail: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+export interface Geofence {
+  id: string;
+  name: string;
+  storeId: string | null;
+  partnerId: string | null;
+  geometry: FenceGeometry;
+  tags: string[];
+  metadata: Record<string, string | number | boolean>;
+  enabled: boolean;
+  index: { resolution: number; cells: string[] };
+  bbox: BBox;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+const view = <T extends { version: number }>(e: T) => {
+  const { version: _v, ...rest } = e as T & { bbox?: unknown };
+  delete (rest as { bbox?: unknown }).bbox;
+  return rest;
+};
+export const storeView = (s: Store) => view(s);
+export const partnerView = (p: Partner) => view(p);
+export const geofenceView = (g: Geofence) => view(g);
+
+function isRestricted(p: Principal) {
+  return p.storeIds.length > 0;
+}
+
+// ---------- stores ----------
+
+export async function createStore(p: Principal, input: { name: string; location: Store['location']; timezone: string; address?: string }) {
+  if (isRestricted(p)) throw forbidden('A store-restricted key cannot create stores.');
+  const at = nowIso();
+  const store: Store = { id: newId('st'), ...input, address: input.address ?? null, createdAt: at, updatedAt: at, version: 1 };
+  await createEntity(p.tenantId, 'STORE', store);
+  return storeView(store);
+}
+
+/** A store of the caller's tenant that the key may use: 404 if absent, 403 if outside the key's stores. */
+export async function loadStore(p: Principal, id: string): Promise<Store> {
+  const store = await getEntity<Store>(p.tenantId, 'STORE', id);
+  if (!store) throw notFound('Store');
+  if (!canUseStore(p, store.id)) throw forbidden('This key is restricted to other stores.');
+  return store;
+}
+
+export async function listStores(p: Principal, limit: number, cursor?: string): Promise<Page<ReturnType<typeof storeView>>> {
+  const page = await listEntities<Store>(
+    p.tenantId,
+    'STORE',
+    limit,
+    cursor,
+    isRestricted(p) ? { in: { attribute: 'id', values: p.storeIds } } : undefined,
+  );
+  return { items: page.items.map(storeView), nextCursor: page.nextCursor };
+}
+
+export async function updateStore(p: Principal, id: string, patch: Partial<Omit<Store, 'address'>> & { address?: string | null }) {
+  const current = await loadStore(p, id);
+  const next: Store = { ...current, ...stripUndefined(patch), updatedAt: nowIso(), version: current.version + 1 };
+  if (!(await replaceEntity(p.tenantId, 'STORE', next, current.version))) throw concurrentChange();
+  return storeView(next);
+}
+
+export async function deleteStore(p: Principal, id: string) {
+  await loadStore(p, id);
+  if (await ownerHasGeofences(p.tenantId, id)) throw conflict('in-use', 'Geofences still belong to this store; delete them first.');
+  if (!(await deleteEntity(p.tenantId, 'STORE', id))) throw notFound('Store');
+}
+
+// ---------- partners ----------
+
+export async function createPartner(p: Principal, input: Omit<Partner, 'id' | 'createdAt' | 'updatedAt' | 'version' | 'contactEmail'> & { contactEmail?: string }) {
+  if (isRestricted(p)) throw forbidden('Partners are tenant-wide; a store-restricted key cannot change them.');
+  const at = nowIso();
+  const partner: Partner = { id: newId('pt'), ...input, contactEmail: input.contactEmail ?? null, createdAt: at, updatedAt: at, version: 1 };
+  await createEntity(p.tenantId, 'PARTNER', partner);
+  return partnerView(partner);
+}
+
+export async function loadPartner(p: Principal, id: string): Promise<Partner> {
+  const partner = await getEntity<Partner>(p.tenantId, 'PARTNER', id);
+  if (!partner) throw notFound('Partner');
+  return partner;
+}
+
+export async function listPartners(p: Principal, limit: number, cursor?: string) {
+  const page = await listEntities<Partner>(p.tenantId, 'PARTNER', limit, cursor);
+  return { items: page.items.map(partnerView), nextCursor: page.nextCursor };
+}
+
+export async function updatePartner(p: Principal, id: string, patch: Record<string, unknown>) {
+  if (isRestricted(p)) throw forbidden('Partners are tenant-wide; a store-restricted key cannot change them.');
+  const current = await loadPartner(p, id);
+  const next: Partner = { ...current, ...stripUndefined(patch), updatedAt: nowIso(), version: current.version + 1 };
+  if (!(await replaceEntity(p.tenantId, 'PARTNER', next, current.version))) throw concurrentChange();
+  return partnerView(next);
+}
+
+export async function deletePartner(p: Principal, id: string, inUse?: (tenantId: string, partnerId: string) => Promise<boolean>) {
+  if (isRestricted(p)) throw forbidden('Partners are tenant-wide; a store-restricted key cannot change them.');
+  await loadPartner(p, id);
+  if (await ownerHasGeofences(p.tenantId, id)) throw conflict('in-use', 'Geofences still belong to this partner; delete them first.');
+  if (inUse && (await inUse(p.tenantId, id))) throw conflict('in-use', 'Campaigns still use this partner.');
+  if (!(await deleteEntity(p.tenantId, 'PARTNER', id))) throw notFound('Partner');
+}
+
+// ---------- geofences ----------
+
+export interface GeofenceInput {
+  name: string;
+  storeId?: string | null;
+  partnerId?: string | null;
+  geometry: unknown;
+  tags?: string[];
+  metadata?: Record<string, string | number | boolean> | null;
+  enabled?: boolean;
+}
+
+/** Validate geometry and ownership; plan the index. Throws 422/403 naming the bad field. */
+async function prepareFence(p: Principal, input: GeofenceInput) {
+  const errors: FieldError[] = validateGeometry(input.geometry, 'geometry');
+  if (input.storeId && input.partnerId)
+    errors.push({ path: 'partnerId', message: 'A geofence belongs to a store or to a partner, not both.' });
+  if (isRestricted(p)) {
+    if (!input.storeId) throw forbidden('A store-restricted key can only manage geofences of its stores (set storeId).');
+    if (!canUseStore(p, input.storeId)) throw forbidden('This key is restricted to other stores.');
+  }
+  const [store, partner] = await Promise.all([
+    input.storeId ? getEntity<Store>(p.tenantId, 'STORE', input.storeId) : undefined,
+    input.partnerId ? getEntity<Partner>(p.tenantId, 'PARTNER', input.partnerId) : undefined,
+  ]);
+  if (input.storeId && !store) errors.push({ path: 'storeId', message: 'No such store.' });
+  if (input.partnerId && !partner) errors.push({ path: 'partnerId', message: 'No such partner.' });
+  if (errors.length) throw unprocessable(errors);
+  const geometry = input.geometry as FenceGeometry;
+  let index: { resolution: number; cells: string[] };
+  try {
+    index = planIndex(geometry);
+  } catch (err) {
+    if (err instanceof GeometryError) throw unprocessable(err.issues);
+    throw err;
+  }
+  return { geometry, index, bbox: fenceBBox(geometry) };
+}
+
+export async function createGeofence(p: Principal, input: GeofenceInput) {
+  const { geometry, index, bbox } = await prepareFence(p, input);
+  const at = nowIso();
+  const fence: Geofence = {
+    id: newId('gf'),
+    name: input.name,
+    storeId: input.storeId ?? null,
+    partnerId: input.partnerId ?? null,
+    geometry,
+    tags: [...new Set(input.tags ?? [])],
+    metadata: input.metadata ?? {},
+    enabled: input.enabled ?? true,
+    index,
+    bbox,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  // Index rows first, then the fence: until the fence exists, its rows lead nowhere.
+  await putIndexRows(p.tenantId, fence.id, index.cells, bbox);
+  await createEntity(p.tenantId, 'GEOFENCE', fence, ownerIndexAttributes(p.tenantId, fence.storeId ?? fence.partnerId, fence.id));
+  return geofenceView(fence);
+}
+
+/** A geofence the key may see: 404 when absent (or another tenant's), 403 outside the key's stores. */
+export async function loadGeofence(p: Principal, id: string): Promise<Geofence> {
+  const fence = await getEntity<Geofence>(p.tenantId, 'GEOFENCE', id);
+  if (!fence) throw notFound('Geofence');
+  if (isRestricted(p) && !canUseStore(p, fence.storeId)) throw forbidden('This key is restricted to other stores.');
+  return fence;
+}
+
+export async function listGeofences(p: Principal, q: { limit: number; cursor?: string; storeId?: string; tag?: string }) {
+  if (q.storeId) {
+    if (!canUseStore(p, q.storeId)) throw forbidden('This key is restricted to other stores.');
+    const page = await listGeofencesOfOwner<Geofence>(p.tenantId, q.storeId, q.limit, q.cursor, q.tag);
+    return { items: page.items.map(geofenceView), nextCursor: page.nextCursor };
+  }
+  const page = await listEntities<Geofence>(p.tenantId, 'GEOFENCE', q.limit, q.cursor, {
+    ...(isRestricted(p) ? { in: { attribute: 'storeId', values: p.storeIds } } : {}),
+    ...(q.tag ? { contains: { attribute: 'tags', value: q.tag } } : {}),
+  });
+  return { items: page.items.map(geofenceView), nextCursor: page.nextCursor };
+}
+
+/** Replace (PUT) or merge (PATCH) a geofence, keeping the cell index consistent. */
+export async function updateGeofence(p: Principal, id: string, input: Partial<GeofenceInput>, mode: 'replace' | 'merge') {
+  const current = await loadGeofence(p, id);
+  const merged: GeofenceInput =
+    mode === 'replace'
+      ? (input as GeofenceInput)
+      : {
+          name: input.name ?? current.name,
+          storeId: input.storeId === undefined ? current.storeId : input.storeId,
+          partnerId: input.partnerId === undefined ? current.partnerId : input.partnerId,
+          geometry: input.geometry ?? current.geometry,
+          tags: input.tags ?? current.tags,
+          metadata: input.metadata === undefined ? current.metadata : input.metadata,
+          enabled: input.enabled ?? current.enabled,
+        };
+  const { geometry, index, bbox } = await prepareFence(p, merged);
+  const next: Geofence = {
+    ...current,
+    name: merged.name,
+    storeId: merged.storeId ?? null,
+    partnerId: merged.partnerId ?? null,
+    geometry,
+    tags: [...new Set(merged.tags ?? [])],
+    metadata: merged.metadata ?? {},
+    enabled: mode === 'replace' ? (merged.enabled ?? true) : (merged.enabled ?? current.enabled),
+    index,
+    bbox,
+    updatedAt: nowIso(),
+    version: current.version + 1,
+  };
+  // New rows first (so the updated fence is never missed), then the fence, then rows of cells it left.
+  await putIndexRows(p.tenantId, id, index.cells, bbox);
+  const ok = await replaceEntity(p.tenantId, 'GEOFENCE', next, current.version, ownerIndexAttributes(p.tenantId, next.storeId ?? next.partnerId, id));
+  if (!ok) throw concurrentChange();
+  const kept = new Set(index.cells);
+  const gone = current.index.cells.filter((c) => !kept.has(c));
+  if (gone.length) await deleteIndexRows(p.tenantId, id, gone);
+  return geofenceView(next);
+}
+
+export async function deleteGeofence(p: Principal, id: string, inUse?: (tenantId: string, geofenceId: string) => Promise<boolean>) {
+  await loadGeofence(p, id);
+  if (inUse && (await inUse(p.tenantId, id))) throw conflict('in-use', 'Campaigns still use this geofence; remove it from them first.');
+  // The fence first (the source of truth), then its rows.
+  const deleted = await deleteEntity<Geofence>(p.tenantId, 'GEOFENCE', id);
+  if (!deleted) throw notFound('Geofence');
+  await deleteIndexRows(p.tenantId, id, deleted.index.cells);
+}
+
+export interface FenceMatch {
+  fence: Geofence;
+  confidence: MatchConfidence;
+}
+
+/**
+ * The spatial lookup the offer path and `GET /v1/geofences/lookup` share.
+ * DynamoDB cost, whatever the tenant's size: one Query per ladder resolution
+ * (INDEX_RESOLUTIONS, in parallel: one round trip) plus one strongly consistent
+ * BatchGetItem of at most MAX_CANDIDATES fences (a second round trip).
+ * Candidates whose box is farther than the accuracy are dropped before the
+ * read; containment/confidence is decided exactly on each fence's geometry.
+ */
+export async function findFences(tenantId: string, lat: number, lng: number, accuracyM = 0): Promise<FenceMatch[]> {
+  const rows = await queryCells(tenantId, lookupCells(lat, lng).map((c) => c.cell));
+  const near = new Map<string, number>();
+  for (const r of rows) {
+    const d = bboxLowerBoundM(r.bbox, lat, lng);
+    if (d <= accuracyM + 1 && !(near.get(r.geofenceId)! <= d)) near.set(r.geofenceId, d);
+  }
+  let ids = [...near.keys()];
+  if (ids.length > MAX_CANDIDATES) {
+    log('warn', 'lookup candidates capped', { tenantId, candidates: ids.length });
+    ids = ids.sort((a, b) => near.get(a)! - near.get(b)!).slice(0, MAX_CANDIDATES);
+  }
+  const fences = await getGeofencesByIds<Geofence>(tenantId, ids);
+  const out: FenceMatch[] = [];
+  for (const fence of fences) {
+    if (!fence.enabled) continue;
+    const confidence = accuracyM > 0 ? matchConfidence(fence.geometry, lat, lng, accuracyM) : containsPoint(fence.geometry, lat, lng) ? 'medium' : null;
+    if (confidence) out.push({ fence, confidence });
+  }
+  return out.sort((a, b) => a.fence.id.localeCompare(b.fence.id));
+}
+
+export async function lookupGeofences(p: Principal, lat: number, lng: number) {
+  const matches = await findFences(p.tenantId, lat, lng, 0);
+  return {
+    items: matches.filter((m) => !isRestricted(p) || canUseStore(p, m.fence.storeId)).map((m) => geofenceView(m.fence)),
+  };
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const concurrentChange = () => conflict('concurrent-change', 'The resource changed meanwhile; read it again and retry.');
