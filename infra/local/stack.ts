@@ -61,10 +61,12 @@ export async function startBackends(opts: { dataDir: string; tableName: string }
 
   try {
     if (!dynamoEndpoint) {
+      // DYNAMODB_IN_MEMORY=1 (test runs) keeps the table in memory: faster, gone at exit.
+      const inMemory = process.env.DYNAMODB_IN_MEMORY === '1';
       const dbPath = path.join(dataDir, 'dynamodb');
-      await mkdir(dbPath, { recursive: true });
+      if (!inMemory) await mkdir(dbPath, { recursive: true });
       const port = await freePort();
-      const child = spawnDynamo({ path: dbPath, port, sharedDb: true, stdio: 'pipe' });
+      const child = spawnDynamo({ path: inMemory ? null : dbPath, port, sharedDb: true, stdio: 'pipe' });
       child.stdout?.resume();
       let errText = '';
       child.stderr?.on('data', (d: Buffer) => (errText = (errText + d.toString()).slice(-4000)));

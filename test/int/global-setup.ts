@@ -14,7 +14,7 @@ declare module 'vitest' {
 /** One local stack for the whole integration run: free ports, a temp data dir. */
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'geo-offers-test-'));
-  const stack = await startLocalStack(dataDir);
+  const stack = await startLocalStack(dataDir, { DYNAMODB_IN_MEMORY: '1' });
   project.provide('stack', stack.info);
   project.provide('dataDir', dataDir);
   return async () => {
