@@ -1,34 +1,32 @@
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { OfferMessageSchema } from '../shared/queue/messages.js';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { errorFields, log } from '../shared/log.js';
+import { PoisonMessage, deliver, parseMessage, sendToDlq } from '../shared/services/delivery.js';
 
 /**
- * SQS consumer of the offers queue. Reports failures per message
- * (ReportBatchItemFailures): a poison message fails alone, its batch-mates
- * are acknowledged.
+ * SQS consumer of the offers queue (ReportBatchItemFailures): each message
+ * succeeds or fails on its own. A malformed message is moved to the DLQ at
+ * once and acknowledged, so it never holds up its batch-mates.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   await Promise.all(
     event.Records.map(async (record) => {
       try {
-        await deliverOne(record);
+        const outcome = await deliver(record, parseMessage(record));
+        if (outcome === 'retry' || outcome === 'failed') batchItemFailures.push({ itemIdentifier: record.messageId });
       } catch (err) {
-        log('warn', 'delivery failed', { messageId: record.messageId, ...errorFields(err) });
+        if (err instanceof PoisonMessage) {
+          try {
+            await sendToDlq(record, err.message);
+            log('warn', 'poison message moved to the DLQ', { messageId: record.messageId, reason: err.message });
+            return;
+          } catch (dlqErr) {
+            log('error', 'could not move poison message', errorFields(dlqErr));
+          }
+        } else log('error', 'delivery error', { messageId: record.messageId, ...errorFields(err) });
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }),
   );
   return { batchItemFailures };
-}
-
-async function deliverOne(record: SQSRecord): Promise<void> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(record.body);
-  } catch {
-    throw new Error('Poison message: body is not JSON');
-  }
-  const msg = OfferMessageSchema.safeParse(parsed);
-  if (!msg.success) throw new Error('Poison message: not an offer message');
 }

@@ -41,6 +41,8 @@ export interface Reply {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Keep nothing of this request (not even its idempotency record): e.g. a shopper without consent. */
+  noStore?: boolean;
 }
 
 export type Handlers<F extends FunctionName> = {
@@ -172,8 +174,10 @@ async function dispatch(
     throw conflict('idempotency-key-reused', 'This Idempotency-Key was used with a different request body.');
 
   let result: APIGatewayProxyResult;
+  let reply: Reply;
   try {
-    result = respond(await impl(req), route, requestId);
+    reply = await impl(req);
+    result = respond(reply, route, requestId);
   } catch (err) {
     const httpErr = toHttpError(err, requestId);
     if (httpErr.status >= 500 || httpErr.status === 429 || httpErr.status === 409) {
@@ -183,6 +187,10 @@ async function dispatch(
       await completeIdempotent(principal.tenantId, principal.keyId, idemKey, problemResponse(httpErr, requestId) as never);
     }
     throw httpErr;
+  }
+  if (reply.noStore) {
+    await abandonIdempotent(principal.tenantId, principal.keyId, idemKey);
+    return result;
   }
   await completeIdempotent(principal.tenantId, principal.keyId, idemKey, {
     statusCode: result.statusCode,

@@ -13,6 +13,7 @@ import { canUseStore, type Principal } from '../auth/principal.js';
 import { conflict, forbidden, notFound, unprocessable, type FieldError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { log } from '../log.js';
+import { geofenceHasCampaigns, partnerHasCampaigns } from '../store/campaigns.js';
 import { nowIso } from '../store/db.js';
 import { createEntity, deleteEntity, getEntity, listEntities, replaceEntity, type Page } from '../store/entities.js';
 import {
@@ -148,11 +149,11 @@ export async function updatePartner(p: Principal, id: string, patch: Record<stri
   return partnerView(next);
 }
 
-export async function deletePartner(p: Principal, id: string, inUse?: (tenantId: string, partnerId: string) => Promise<boolean>) {
+export async function deletePartner(p: Principal, id: string) {
   if (isRestricted(p)) throw forbidden('Partners are tenant-wide; a store-restricted key cannot change them.');
   await loadPartner(p, id);
   if (await ownerHasGeofences(p.tenantId, id)) throw conflict('in-use', 'Geofences still belong to this partner; delete them first.');
-  if (inUse && (await inUse(p.tenantId, id))) throw conflict('in-use', 'Campaigns still use this partner.');
+  if (await partnerHasCampaigns(p.tenantId, id)) throw conflict('in-use', 'Campaigns still use this partner.');
   if (!(await deleteEntity(p.tenantId, 'PARTNER', id))) throw notFound('Partner');
 }
 
@@ -280,9 +281,9 @@ export async function updateGeofence(p: Principal, id: string, input: Partial<Ge
   return geofenceView(next);
 }
 
-export async function deleteGeofence(p: Principal, id: string, inUse?: (tenantId: string, geofenceId: string) => Promise<boolean>) {
+export async function deleteGeofence(p: Principal, id: string) {
   await loadGeofence(p, id);
-  if (inUse && (await inUse(p.tenantId, id))) throw conflict('in-use', 'Campaigns still use this geofence; remove it from them first.');
+  if (await geofenceHasCampaigns(p.tenantId, id)) throw conflict('in-use', 'Campaigns still use this geofence; remove it from them first.');
   // The fence first (the source of truth), then its rows.
   const deleted = await deleteEntity<Geofence>(p.tenantId, 'GEOFENCE', id);
   if (!deleted) throw notFound('Geofence');

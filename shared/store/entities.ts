@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGet } from './batch.js';
 import { keys, type TenantEntity } from './keys.js';
 import { db, decodeCursor, encodeCursor, isConditionFailed, strip, table } from './db.js';
 
@@ -143,4 +144,10 @@ export async function listEntities<T>(
     }),
   );
   return { items: (res.Items ?? []).map((i) => strip(i) as T), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+}
+
+/** Several entities of one kind by id (strongly consistent BatchGet); missing ones are left out. */
+export async function getEntitiesByIds<T>(tenantId: string, kind: TenantEntity, ids: string[]): Promise<T[]> {
+  if (!ids.length) return [];
+  return (await batchGet(ids.map((id) => keys.entity(tenantId, kind, id)))).map((i) => strip(i) as T);
 }

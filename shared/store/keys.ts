@@ -85,6 +85,15 @@ export const keys = {
     sk: `CONV#${conversionId}`,
   }),
   lastLocation: (tenantId: string, shopperId: string): Key => ({ pk: shopperPk(tenantId, shopperId), sk: 'LOC' }),
+  /**
+   * Distinct-shopper marker ("this shopper is already counted in campaign c's
+   * row r"), kept in the SHOPPER's partition so erasure removes it with the
+   * rest and no campaign partition ever holds a shopper id.
+   */
+  shopperSeen: (tenantId: string, shopperId: string, campaignId: string, row: string): Key => ({
+    pk: shopperPk(tenantId, shopperId),
+    sk: `SEEN#${campaignId}#${row}`,
+  }),
 
   /** Pointer from an offer id to its shopper (redeem and delivery find the offer in one read). */
   offerPointer: (tenantId: string, offerId: string): Key => ({ pk: `T#${tenantId}#O#${offerId}`, sk: 'OFFER' }),
@@ -97,12 +106,6 @@ export const keys = {
     sk: `STATS#${dimension}#${value}`,
   }),
   campaignBreakdownPrefix: (dimension: 'DAY' | 'GF') => `STATS#${dimension}#`,
-  /** Distinct-shopper marker, so breakdown rows count shoppers exactly once (k-anonymity). */
-  campaignShopperMarker: (tenantId: string, campaignId: string, scope: string, shopperId: string): Key => ({
-    pk: campaignPk(tenantId, campaignId),
-    sk: `SEEN#${scope}#${shopperId}`,
-  }),
-
   /** Idempotency record, scoped to the tenant and the calling key. */
   idempotency: (tenantId: string, keyId: string, idempotencyKey: string): Key => ({
     pk: `T#${tenantId}#IDEM#${keyId}`,

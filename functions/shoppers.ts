@@ -1,0 +1,13 @@
+import { lambda } from '../shared/http/lambda.js';
+import { deleteShopper, exportShopper, getShopper, listShopperOffers, putShopper } from '../shared/services/shoppers.js';
+
+export const handler = lambda('shoppers', {
+  putShopper: async ({ principal, params, body }) => ({ body: await putShopper(principal, params.shopperId, body) }),
+  getShopper: async ({ principal, params }) => ({ body: await getShopper(principal, params.shopperId) }),
+  deleteShopper: async ({ principal, params }) => {
+    await deleteShopper(principal, params.shopperId);
+    return { status: 204 };
+  },
+  exportShopper: async ({ principal, params }) => ({ body: await exportShopper(principal, params.shopperId) }),
+  listShopperOffers: async ({ principal, params }) => ({ body: await listShopperOffers(principal, params.shopperId) }),
+});

@@ -1,0 +1,127 @@
+import type { Schedule } from './schemas.js';
+
+const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+const FORMATTER_CACHE_MAX = 1000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    if (formatters.size >= FORMATTER_CACHE_MAX) formatters.clear();
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/**
+ * Explains why `timeZone` is not an acceptable IANA time zone name, or
+ * returns `undefined` when it is. Accepts every name the runtime's time zone
+ * database knows (canonical names such as `Europe/Madrid`, `UTC`, and links
+ * such as `US/Eastern`), refuses UTC offsets (`+02:00`, which ignore daylight
+ * saving) and names spelled in the wrong case.
+ */
+export function timeZoneIssue(timeZone: string): string | undefined {
+  if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64 || !IANA_NAME.test(timeZone)) {
+    return 'must be an IANA time zone name such as "Europe/Madrid" or "UTC"';
+  }
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  } catch {
+    return `unknown time zone "${timeZone}"; use an IANA name such as "Europe/Madrid" or "UTC"`;
+  }
+  if (resolved !== timeZone && resolved.toLowerCase() === timeZone.toLowerCase()) {
+    return `time zone names are case-sensitive; did you mean "${resolved}"?`;
+  }
+  return undefined;
+}
+
+/** True when `timeZone` is an IANA time zone name this runtime can evaluate. */
+export function isValidTimeZone(timeZone: string): boolean {
+  return timeZoneIssue(timeZone) === undefined;
+}
+
+/** Parses "HH:MM" (00:00–23:59) into minutes after midnight, or `undefined`. */
+export function parseHhMm(value: string): number | undefined {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
+}
+
+/**
+ * Wall-clock weekday (ISO, 1 = Monday … 7 = Sunday) and minutes after
+ * midnight of the instant `at` in `timeZone`. Throws on an unknown zone.
+ */
+export function localTime(timeZone: string, at: Date): { isoWeekday: number; minutes: number } {
+  let weekday = '';
+  let hour = 0;
+  let minute = 0;
+  for (const part of formatterFor(timeZone).formatToParts(at)) {
+    if (part.type === 'weekday') weekday = part.value;
+    else if (part.type === 'hour') hour = Number(part.value) % 24;
+    else if (part.type === 'minute') minute = Number(part.value);
+  }
+  const isoWeekday = WEEKDAYS[weekday];
+  if (isoWeekday === undefined) throw new RangeError(`unexpected weekday "${weekday}"`);
+  return { isoWeekday, minutes: hour * 60 + minute };
+}
+
+/**
+ * Whether a campaign schedule allows sending at the instant `at`.
+ *
+ * - No schedule: always.
+ * - `startsAt` (inclusive) and `endsAt` (exclusive) are absolute instants.
+ * - `daysOfWeek` (ISO, 1 = Monday) and `hours` are read on the wall clock of
+ *   `schedule.timezone`, so they follow daylight-saving changes: 09:00–17:00
+ *   in America/New_York is 14:00–22:00 UTC in winter and 13:00–21:00 UTC in
+ *   summer. On the spring-forward day wall-clock times that do not exist are
+ *   simply never reached (01:30–02:30 lasts 30 minutes); on the fall-back day
+ *   repeated times match both times they occur (01:30–02:30 lasts 90 minutes).
+ * - `hours.from` is inclusive and `hours.to` exclusive. When `from` > `to`
+ *   the window crosses midnight and belongs to the day it starts on: with
+ *   `daysOfWeek: [5]` and 22:00–02:00, Friday 23:00 and Saturday 01:00 are in,
+ *   Friday 01:00 is not (that is Thursday's window).
+ * - Fails closed: an unknown time zone, an invalid date, an empty
+ *   `daysOfWeek` or `from` equal to `to` never match (the request schema
+ *   refuses all of them).
+ */
+export function isInSchedule(schedule: Schedule | undefined | null, at: Date): boolean {
+  if (!schedule) return true;
+  const t = at.getTime();
+  if (!Number.isFinite(t)) return false;
+  if (schedule.startsAt !== undefined && !(t >= Date.parse(schedule.startsAt))) return false;
+  if (schedule.endsAt !== undefined && !(t < Date.parse(schedule.endsAt))) return false;
+
+  const days = schedule.daysOfWeek;
+  const hours = schedule.hours;
+  if (days === undefined && hours === undefined) return true;
+  if (days !== undefined && days.length === 0) return false;
+
+  let local: { isoWeekday: number; minutes: number };
+  try {
+    local = localTime(schedule.timezone, at);
+  } catch {
+    return false;
+  }
+  const dayAllowed = (isoDay: number) => days === undefined || days.includes(isoDay);
+
+  if (hours === undefined) return dayAllowed(local.isoWeekday);
+
+  const from = parseHhMm(hours.from);
+  const to = parseHhMm(hours.to);
+  if (from === undefined || to === undefined || from === to) return false;
+  if (from < to) {
+    return local.minutes >= from && local.minutes < to && dayAllowed(local.isoWeekday);
+  }
+  // Crosses midnight: the evening part belongs to today, the early-morning part to yesterday.
+  if (local.minutes >= from) return dayAllowed(local.isoWeekday);
+  if (local.minutes < to) return dayAllowed(local.isoWeekday === 1 ? 7 : local.isoWeekday - 1);
+  return false;
+}

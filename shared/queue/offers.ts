@@ -1,0 +1,23 @@
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { getSqs } from '../clients.js';
+import { getConfig } from '../config.js';
+import type { OfferMessage } from './messages.js';
+
+/** Most messages one SendMessageBatch carries (an SQS limit): the offer path sends at most this many per request. */
+export const MAX_BATCH = 10;
+
+/**
+ * Queue offers for delivery in ONE SendMessageBatch call. Returns the ids of
+ * offers SQS did not accept (empty when all went through).
+ */
+export async function queueOffers(messages: OfferMessage[]): Promise<string[]> {
+  if (!messages.length) return [];
+  if (messages.length > MAX_BATCH) throw new Error(`At most ${MAX_BATCH} offers per batch`);
+  const res = await getSqs().send(
+    new SendMessageBatchCommand({
+      QueueUrl: getConfig().offersQueueUrl,
+      Entries: messages.map((m, i) => ({ Id: String(i), MessageBody: JSON.stringify(m) })),
+    }),
+  );
+  return (res.Failed ?? []).map((f) => messages[Number(f.Id)].offerId);
+}

@@ -1,0 +1,117 @@
+import { canUseStore, type Principal } from '../auth/principal.js';
+import {
+  campaignPatchIssues,
+  type CampaignCreate,
+  type CampaignPatch,
+} from '../domain/targeting/index.js';
+import { conflict, forbidden, notFound, unprocessable, type FieldError } from '../http/errors.js';
+import { newId } from '../ids.js';
+import { nowIso } from '../store/db.js';
+import { createEntity, deleteEntity, getEntity, listEntities, replaceEntity } from '../store/entities.js';
+import { deleteCampaignLinks, putCampaignLinks } from '../store/campaigns.js';
+import { getGeofencesByIds } from '../store/geofences.js';
+import type { Geofence, Partner } from './geo.js';
+
+export type CampaignInput = CampaignCreate;
+
+export interface Campaign extends Omit<CampaignCreate, 'partnerId'> {
+  id: string;
+  partnerId: string | null;
+  /** Stores of the campaign's geofences (store-restricted keys see campaigns using only their stores). */
+  storeIds: string[];
+  /** True when some geofence has no store (partner or tenant-wide fences). */
+  hasUnownedFences: boolean;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export const campaignView = (c: Campaign) => {
+  const { version: _v, storeIds: _s, hasUnownedFences: _h, ...rest } = c;
+  return { ...rest, partnerId: c.partnerId ?? null };
+};
+
+function visibleTo(p: Principal, c: Campaign): boolean {
+  if (!p.storeIds.length) return true;
+  return !c.hasUnownedFences && c.storeIds.every((s) => canUseStore(p, s));
+}
+
+/** Check geofences and partner exist in the tenant and that a store-restricted key may use them. */
+async function resolveRefs(p: Principal, geofenceIds: string[], partnerId: string | null | undefined) {
+  const errors: FieldError[] = [];
+  const [fences, partner] = await Promise.all([
+    getGeofencesByIds<Geofence>(p.tenantId, geofenceIds),
+    partnerId ? getEntity<Partner>(p.tenantId, 'PARTNER', partnerId) : undefined,
+  ]);
+  const found = new Map(fences.map((f) => [f.id, f]));
+  geofenceIds.forEach((id, i) => {
+    if (!found.has(id)) errors.push({ path: `geofenceIds[${i}]`, message: 'No such geofence.' });
+  });
+  if (partnerId && !partner) errors.push({ path: 'partnerId', message: 'No such partner.' });
+  if (errors.length) throw unprocessable(errors);
+  if (p.storeIds.length && fences.some((f) => !canUseStore(p, f.storeId)))
+    throw forbidden('This key is restricted to other stores: every geofence must belong to its stores.');
+  const storeIds = [...new Set(fences.map((f) => f.storeId).filter((s): s is string => !!s))].sort();
+  return { storeIds, hasUnownedFences: fences.some((f) => !f.storeId) };
+}
+
+export async function createCampaign(p: Principal, input: CampaignInput) {
+  const refs = await resolveRefs(p, input.geofenceIds, input.partnerId);
+  const at = nowIso();
+  const campaign: Campaign = {
+    ...input,
+    id: newId('cmp'),
+    partnerId: input.partnerId ?? null,
+    ...refs,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  // Links first, then the campaign: a link without its campaign leads nowhere.
+  await putCampaignLinks(p.tenantId, campaign.id, campaign.geofenceIds);
+  await createEntity(p.tenantId, 'CAMPAIGN', campaign);
+  return campaignView(campaign);
+}
+
+export async function loadCampaign(p: Principal, id: string): Promise<Campaign> {
+  const c = await getEntity<Campaign>(p.tenantId, 'CAMPAIGN', id);
+  if (!c) throw notFound('Campaign');
+  if (!visibleTo(p, c)) throw forbidden('This key is restricted to other stores.');
+  return c;
+}
+
+export async function listCampaigns(p: Principal, limit: number, cursor?: string) {
+  const page = await listEntities<Campaign>(p.tenantId, 'CAMPAIGN', limit, cursor);
+  return { items: page.items.filter((c) => visibleTo(p, c)).map(campaignView), nextCursor: page.nextCursor };
+}
+
+export async function updateCampaign(p: Principal, id: string, patch: CampaignPatch) {
+  const current = await loadCampaign(p, id);
+  const issues = campaignPatchIssues({ kind: current.kind, partnerId: current.partnerId }, patch);
+  if (issues.length)
+    throw unprocessable(issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+  const merged = { ...current } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined || k === 'kind') continue;
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  const next = merged as unknown as Campaign;
+  next.partnerId = (merged.partnerId as string | undefined) ?? null;
+  const refs = await resolveRefs(p, next.geofenceIds, next.partnerId);
+  Object.assign(next, refs, { updatedAt: nowIso(), version: current.version + 1 });
+  const added = next.geofenceIds.filter((g) => !current.geofenceIds.includes(g));
+  const removed = current.geofenceIds.filter((g) => !next.geofenceIds.includes(g));
+  if (added.length) await putCampaignLinks(p.tenantId, id, added);
+  if (!(await replaceEntity(p.tenantId, 'CAMPAIGN', next, current.version)))
+    throw conflict('concurrent-change', 'The campaign changed meanwhile; read it again and retry.');
+  if (removed.length) await deleteCampaignLinks(p.tenantId, id, removed);
+  return campaignView(next);
+}
+
+export async function deleteCampaign(p: Principal, id: string) {
+  await loadCampaign(p, id);
+  const deleted = await deleteEntity<Campaign>(p.tenantId, 'CAMPAIGN', id);
+  if (!deleted) throw notFound('Campaign');
+  await deleteCampaignLinks(p.tenantId, id, deleted.geofenceIds);
+}
