@@ -1,0 +1,198 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { createHmac } from 'node:crypto';
+import { describe, expect, inject, it } from 'vitest';
+import { handler as deliverHandler } from '../../functions/deliver.js';
+import { getSqs } from '../../shared/clients.js';
+import { api, expectProblem, newTenant, unique } from '../support/api.js';
+import { consentingShopper, offersFor, storeFenceCampaign } from '../support/marketing-fixtures.js';
+import { startReceiver, waitFor } from '../support/receiver.js';
+
+const here = { lat: 40.4168, lng: -3.7038 };
+
+async function offerState(key: string, shopperId: string, offerId: string) {
+  const res = await api('GET', `/v1/shoppers/${shopperId}/export`, { key });
+  return (res.body.offers as { id: string; deliveryStatus: string; deliveryAttempts: number }[]).find((o) => o.id === offerId);
+}
+
+function verify(secret: string, header: string, body: string) {
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+  if (!m) return false;
+  return createHmac('sha256', secret).update(`${m[1]}.${body}`).digest('hex') === m[2];
+}
+
+async function dlqBodies(): Promise<string[]> {
+  const stack = inject('stack');
+  const out: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const res = await getSqs().send(
+      new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 1 }),
+    );
+    out.push(...(res.Messages ?? []).map((m) => m.Body ?? ''));
+    if (!(res.Messages ?? []).length) break;
+  }
+  return out;
+}
+
+describe('webhook configuration', () => {
+  it('returns a signing secret and keeps it when the URL changes', async () => {
+    const t = await newTenant();
+    const first = await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: 'http://127.0.0.1:9/a' } });
+    expect(first.status).toBe(200);
+    expect(first.body.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    const second = await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: 'http://127.0.0.1:9/b' } });
+    expect(second.body).toEqual({ url: 'http://127.0.0.1:9/b', secret: first.body.secret });
+  });
+
+  it('refuses link-local and metadata addresses, even in local mode', async () => {
+    const t = await newTenant();
+    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://169.254.10.1/', 'http://[fe80::1]/', 'ftp://example.com/x', 'http://user:pw@127.0.0.1/']) {
+      const p = expectProblem(await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url } }), 422);
+      expect(p.errors![0].path).toBe('url');
+    }
+  });
+});
+
+describe('offer delivery', () => {
+  it('POSTs each offer signed with the secret and a stable Webhook-Id, and marks it delivered', async () => {
+    const t = await newTenant();
+    const rx = await startReceiver();
+    try {
+      const hook = await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: rx.url } });
+      const { campaignId } = await storeFenceCampaign(t.adminKey, here);
+      const shopper = unique('s');
+      await consentingShopper(t.adminKey, shopper, { firstName: 'Lucía' });
+      const { offers } = await offersFor(t.adminKey, shopper, here);
+      expect(offers).toHaveLength(1);
+      await waitFor(() => rx.received.length >= 1 || undefined);
+      const got = rx.received[0];
+      expect(verify(hook.body.secret, String(got.headers['webhook-signature']), got.body)).toBe(true);
+      expect(verify('whsec_wrong', String(got.headers['webhook-signature']), got.body)).toBe(false);
+      expect(got.headers['webhook-id']).toBe(`whk_${offers[0].id}`);
+      expect(got.headers['content-type']).toBe('application/json');
+      const payload = JSON.parse(got.body);
+      expect(payload).toMatchObject({ type: 'offer.created', shopperId: shopper, offer: { id: offers[0].id, campaignId, title: 'Hello Lucía' } });
+      expect(JSON.stringify(payload)).not.toMatch(/"lat"|"lng"/);
+      const state = await waitFor(async () => {
+        const o = await offerState(t.adminKey, shopper, offers[0].id);
+        return o?.deliveryStatus === 'delivered' ? o : undefined;
+      });
+      expect(state.deliveryAttempts).toBe(1);
+      const stats = await api('GET', `/v1/campaigns/${campaignId}/stats`, { key: t.adminKey });
+      expect(stats.body.delivered).toBe(1);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('retries with backoff: a receiver failing twice then succeeding gets it delivered exactly once', async () => {
+    const t = await newTenant();
+    const rx = await startReceiver((_req, n) => (n <= 2 ? 503 : 200));
+    try {
+      await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: rx.url } });
+      await storeFenceCampaign(t.adminKey, here);
+      const shopper = unique('s');
+      await consentingShopper(t.adminKey, shopper);
+      const { offers } = await offersFor(t.adminKey, shopper, here);
+      const state = await waitFor(async () => {
+        const o = await offerState(t.adminKey, shopper, offers[0].id);
+        return o?.deliveryStatus === 'delivered' ? o : undefined;
+      }, 40_000);
+      expect(state.deliveryAttempts).toBe(3);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(rx.received.map((r) => r.status)).toEqual([503, 503, 200]);
+      expect(new Set(rx.received.map((r) => r.headers['webhook-id']))).toEqual(new Set([`whk_${offers[0].id}`]));
+      // growing backoff: the second retry waited longer than the first
+      const times = rx.received.map((r) => Number(/t=(\d+)/.exec(String(r.headers['webhook-signature']))![1]));
+      expect(times[2] - times[1]).toBeGreaterThanOrEqual(times[1] - times[0]);
+    } finally {
+      await rx.close();
+    }
+  }, 60_000);
+
+  it('sends the offer to the DLQ after 5 attempts when the receiver is down for good, and the offer reads failed', async () => {
+    const t = await newTenant();
+    const rx = await startReceiver(() => 500);
+    try {
+      await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: rx.url } });
+      const { campaignId } = await storeFenceCampaign(t.adminKey, here);
+      const shopper = unique('s');
+      await consentingShopper(t.adminKey, shopper);
+      const { offers } = await offersFor(t.adminKey, shopper, here);
+      const state = await waitFor(async () => {
+        const o = await offerState(t.adminKey, shopper, offers[0].id);
+        return o?.deliveryStatus === 'failed' ? o : undefined;
+      }, 60_000, 500);
+      expect(state.deliveryAttempts).toBe(5);
+      expect(rx.received).toHaveLength(5);
+      const inDlq = await waitFor(async () => (await dlqBodies()).find((b) => b.includes(offers[0].id)), 20_000);
+      expect(JSON.parse(inDlq)).toMatchObject({ type: 'offer.created', offerId: offers[0].id, tenantId: t.id });
+      const stats = await api('GET', `/v1/campaigns/${campaignId}/stats`, { key: t.adminKey });
+      expect(stats.body).toMatchObject({ delivered: 0, deliveryFailed: 1 });
+    } finally {
+      await rx.close();
+    }
+  }, 90_000);
+
+  it('marks offers not_configured when the tenant has no webhook', async () => {
+    const t = await newTenant();
+    await storeFenceCampaign(t.adminKey, here);
+    const shopper = unique('s');
+    await consentingShopper(t.adminKey, shopper);
+    const { offers } = await offersFor(t.adminKey, shopper, here);
+    const state = await waitFor(async () => {
+      const o = await offerState(t.adminKey, shopper, offers[0].id);
+      return o?.deliveryStatus === 'not_configured' ? o : undefined;
+    });
+    expect(state.deliveryStatus).toBe('not_configured');
+  });
+
+  it('moves a poison message to the DLQ while its batch-mates are delivered', async () => {
+    const t = await newTenant();
+    // Offers first, with no webhook yet (they end not_configured); then a receiver, then one batch.
+    await storeFenceCampaign(t.adminKey, here);
+    const a = unique('a');
+    const b = unique('b');
+    await consentingShopper(t.adminKey, a);
+    await consentingShopper(t.adminKey, b);
+    const offerA = (await offersFor(t.adminKey, a, here)).offers[0];
+    const offerB = (await offersFor(t.adminKey, b, here)).offers[0];
+    await waitFor(async () => ((await offerState(t.adminKey, b, offerB.id))?.deliveryStatus === 'not_configured' ? true : undefined));
+    const rx = await startReceiver();
+    try {
+      await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: rx.url } });
+      const poison = `{"type":"offer.created","tenantId":"${t.id}","offerId":42`;
+      const record = (id: string, body: string) => ({
+        messageId: id,
+        receiptHandle: `rh-${id}`,
+        body,
+        attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:geo-offers-delivery',
+        awsRegion: 'us-east-1',
+      });
+      const event: SQSEvent = {
+        Records: [
+          record('m1', JSON.stringify({ type: 'offer.created', tenantId: t.id, shopperId: a, offerId: offerA.id })),
+          record('m2', poison),
+          record('m3', JSON.stringify({ type: 'offer.created', tenantId: t.id, shopperId: b, offerId: offerB.id })),
+        ],
+      };
+      const res = await deliverHandler(event);
+      expect(res.batchItemFailures).toEqual([]);
+      expect(rx.received.map((r) => r.headers['webhook-id']).sort()).toEqual([`whk_${offerA.id}`, `whk_${offerB.id}`].sort());
+      expect((await offerState(t.adminKey, a, offerA.id))?.deliveryStatus).toBe('delivered');
+      expect((await offerState(t.adminKey, b, offerB.id))?.deliveryStatus).toBe('delivered');
+      const dlq = await waitFor(async () => (await dlqBodies()).find((x) => x === poison), 10_000);
+      expect(dlq).toBe(poison);
+      // a duplicate of a delivered offer is acknowledged without a second POST
+      const again = await deliverHandler({ Records: [event.Records[0]] });
+      expect(again.batchItemFailures).toEqual([]);
+      expect(rx.received).toHaveLength(2);
+    } finally {
+      await rx.close();
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { expect } from 'vitest';
+import { api, unique } from './api.js';
+
+/** A store, a circular fence around it and an active campaign on it; returns their ids. */
+export async function storeFenceCampaign(
+  key: string,
+  at: { lat: number; lng: number },
+  campaign: Record<string, unknown> = {},
+  radiusM = 200,
+) {
+  const store = await api('POST', '/v1/stores', { key, body: { name: unique('store'), location: at, timezone: 'Europe/Madrid' } });
+  expect(store.status).toBe(201);
+  const fence = await api('POST', '/v1/geofences', {
+    key,
+    body: { name: unique('fence'), storeId: store.body.id, geometry: { type: 'Circle', coordinates: [at.lng, at.lat], radiusM } },
+  });
+  expect(fence.status).toBe(201);
+  const c = await api('POST', '/v1/campaigns', {
+    key,
+    body: {
+      name: unique('campaign'),
+      kind: 'location',
+      status: 'active',
+      geofenceIds: [fence.body.id],
+      offer: { title: 'Hello {{firstName}}', body: 'Welcome to {{storeName}}', code: 'WELCOME', validForMinutes: 60 },
+      ...campaign,
+    },
+  });
+  if (c.status !== 201) throw new Error(`campaign: ${c.status} ${JSON.stringify(c.body)}`);
+  return { storeId: store.body.id as string, geofenceId: fence.body.id as string, campaignId: c.body.id as string };
+}
+
+export async function consentingShopper(key: string, shopperId: string, profile: Record<string, unknown> = {}) {
+  const res = await api('PUT', `/v1/shoppers/${shopperId}`, { key, body: { ...profile, consent: { location: true, marketing: true } } });
+  if (res.status !== 200) throw new Error(`shopper: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+export async function offersFor(key: string, shopperId: string, at: { lat: number; lng: number }, extra: Record<string, unknown> = {}) {
+  const res = await api('POST', '/v1/offers', { key, body: { shopperId, location: { ...at, accuracyM: 10 }, ...extra } });
+  if (res.status !== 200) throw new Error(`offers: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { offers: { id: string; campaignId: string; geofenceId: string; title: string; body: string }[]; geofences: string[] };
+}
