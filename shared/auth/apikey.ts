@@ -4,7 +4,7 @@ import type { KeyKind } from './principal.js';
 
 /**
  * API key material. A key is `geo_<kind>_<32 base62 chars of 190 random bits><6 base62 chars of CRC32>`,
- * e.g. `geo_sk_…`. The kind prefix and the checksum let secret scanners find
+ * e.g. `geo_sk_…`. The checksum covers the prefix and the random part. The kind prefix and the checksum let secret scanners find
  * leaked keys and let the authorizer refuse garbage without a database read.
  * Only the SHA-256 of a key is ever stored.
  */
@@ -35,7 +35,7 @@ function checksum(body: string): string {
 export function generateKey(kind: KeyKind): { key: string; hash: string; prefix: string } {
   // 24 random bytes = 192 bits; 32 base62 digits keep ~190 of them.
   const body = toBase62(randomBytes(24), BODY_LEN);
-  const key = `${KIND_PREFIX[kind]}${body}${checksum(body)}`;
+  const key = `${KIND_PREFIX[kind]}${body}${checksum(KIND_PREFIX[kind] + body)}`;
   return { key, hash: hashKey(key), prefix: key.slice(0, 12) };
 }
 
@@ -43,7 +43,7 @@ export function generateKey(kind: KeyKind): { key: string; hash: string; prefix:
 export function parseKey(key: string): KeyKind | undefined {
   const m = KEY_RE.exec(key);
   if (!m) return undefined;
-  if (checksum(m[2]) !== m[3]) return undefined;
+  if (checksum(`geo_${m[1]}_${m[2]}`) !== m[3]) return undefined;
   return m[1] === 'op' ? 'operator' : m[1] === 'sk' ? 'secret' : 'publishable';
 }
 
