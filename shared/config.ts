@@ -38,8 +38,13 @@ export function getConfig(): Config {
   cached = {
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     tableName: required('TABLE_NAME'),
-    offersQueueUrl: required('OFFERS_QUEUE_URL'),
-    dlqUrl: required('DLQ_URL'),
+    // Queue URLs are checked where they are used (the API functions that queue, the consumer).
+    get offersQueueUrl() {
+      return required('OFFERS_QUEUE_URL');
+    },
+    get dlqUrl() {
+      return required('DLQ_URL');
+    },
     localMode: process.env.LOCAL_MODE === '1',
     dynamoEndpoint: process.env.DYNAMODB_ENDPOINT || undefined,
     sqsEndpoint: process.env.SQS_ENDPOINT || undefined,

@@ -13,6 +13,8 @@ export interface FunctionSettings {
   sendsOffers: boolean;
   /** Polled by the offers queue's event source (receive, delete, change visibility). */
   consumesOffers: boolean;
+  /** `sqs:SendMessage` on the dead-letter queue: moves a malformed message there at once. */
+  sendsToDlq: boolean;
   memoryMb: number;
 }
 
@@ -21,6 +23,7 @@ export const DEFAULT_SETTINGS: FunctionSettings = {
   table: 'readWrite',
   sendsOffers: false,
   consumesOffers: false,
+  sendsToDlq: false,
   memoryMb: 512,
 };
 
@@ -33,7 +36,7 @@ export const FUNCTION_SETTINGS: Partial<Record<LambdaName, Partial<FunctionSetti
   ops: { table: 'none' }, // /health and /openapi.json touch no data
   authorizer: { table: 'readWrite' }, // reads the key, updates its rate-limit item
   offers: { sendsOffers: true, memoryMb: 1024 }, // the hot path: geo matching, queues deliveries
-  deliver: { consumesOffers: true, memoryMb: 1024 }, // webhook POSTs, marks delivery status
+  deliver: { consumesOffers: true, sendsToDlq: true, memoryMb: 1024 }, // webhook POSTs, delivery status; poison → DLQ
 };
 
 export function settingsFor(name: LambdaName): FunctionSettings {
