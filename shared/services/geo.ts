@@ -303,12 +303,13 @@ export interface FenceMatch {
  * Candidates whose box is farther than the accuracy are dropped before the
  * read; containment/confidence is decided exactly on each fence's geometry.
  */
-export async function findFences(tenantId: string, lat: number, lng: number, accuracyM = 0): Promise<FenceMatch[]> {
+export async function findFences(tenantId: string, lat: number, lng: number, accuracyM?: number): Promise<FenceMatch[]> {
+  const reach = accuracyM ?? 0;
   const rows = await queryCells(tenantId, lookupCells(lat, lng).map((c) => c.cell));
   const near = new Map<string, number>();
   for (const r of rows) {
     const d = bboxLowerBoundM(r.bbox, lat, lng);
-    if (d <= accuracyM + 1 && !(near.get(r.geofenceId)! <= d)) near.set(r.geofenceId, d);
+    if (d <= reach + 1 && !(near.get(r.geofenceId)! <= d)) near.set(r.geofenceId, d);
   }
   let ids = [...near.keys()];
   if (ids.length > MAX_CANDIDATES) {
@@ -319,14 +320,16 @@ export async function findFences(tenantId: string, lat: number, lng: number, acc
   const out: FenceMatch[] = [];
   for (const fence of fences) {
     if (!fence.enabled) continue;
-    const confidence = accuracyM > 0 ? matchConfidence(fence.geometry, lat, lng, accuracyM) : containsPoint(fence.geometry, lat, lng) ? 'medium' : null;
+    // Unknown accuracy: a point inside is 'medium' at best; with an accuracy, per matchConfidence.
+    const confidence =
+      accuracyM === undefined ? (containsPoint(fence.geometry, lat, lng) ? 'medium' : null) : matchConfidence(fence.geometry, lat, lng, accuracyM);
     if (confidence) out.push({ fence, confidence });
   }
   return out.sort((a, b) => a.fence.id.localeCompare(b.fence.id));
 }
 
 export async function lookupGeofences(p: Principal, lat: number, lng: number) {
-  const matches = await findFences(p.tenantId, lat, lng, 0);
+  const matches = await findFences(p.tenantId, lat, lng);
   return {
     items: matches.filter((m) => !isRestricted(p) || canUseStore(p, m.fence.storeId)).map((m) => geofenceView(m.fence)),
   };

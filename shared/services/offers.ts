@@ -90,8 +90,8 @@ interface Candidate {
  */
 export async function requestOffers(p: Principal, req: OfferRequest, now = new Date()): Promise<{ result: OfferResult; stored: boolean }> {
   const { lat, lng } = req.location;
-  const accuracyM = req.location.accuracyM ?? 0;
-  const tooVague = accuracyM > GEO_LIMITS.maxAccuracyM;
+  const accuracyM = req.location.accuracyM;
+  const tooVague = (accuracyM ?? 0) > GEO_LIMITS.maxAccuracyM;
 
   const stored = await getProfile<ShopperProfile>(p.tenantId, req.shopperId);
   const profile = mergeProfile(stored, req.profile);

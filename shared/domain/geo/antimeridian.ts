@@ -27,7 +27,7 @@
  * the antimeridian and a point there is inside either of them.
  */
 
-import { wrapDelta } from './sphere.js';
+import { normalizeLng } from './sphere.js';
 
 export interface UnwrappedRing {
   /** Unwrapped longitudes, same length as the input ring. */
@@ -40,28 +40,35 @@ export interface UnwrappedRing {
   closureShift: number;
 }
 
-/** Walks a ring of `[lng, lat, …]` positions, reading every edge the short way round. */
-export function unwrapRing(ring: readonly (readonly number[])[]): UnwrappedRing {
+/**
+ * Walks a ring of `[lng, lat, …]` positions, reading every edge the short way
+ * round. Each unwrapped longitude is the input longitude plus a multiple of
+ * 360 (computed as `lng + 360 * k`, exactly as a query point is shifted, so a
+ * point equal to a vertex lands exactly on it). `near`, when given, picks the
+ * multiple of 360 for the first position (used to put a hole on its shell).
+ */
+export function unwrapRing(ring: readonly (readonly number[])[], near?: number): UnwrappedRing {
   const n = ring.length;
   const xs = new Array<number>(n);
   const ys = new Array<number>(n);
   let ambiguousAt = -1;
   if (n === 0) return { xs, ys, ambiguousAt, closureShift: 0 };
-  xs[0] = ring[0][0];
+  const lng0 = ring[0][0];
+  xs[0] = near === undefined ? lng0 : lng0 + 360 * Math.round((near - lng0) / 360);
   ys[0] = ring[0][1];
   for (let i = 1; i < n; i++) {
-    const raw = ring[i][0] - ring[i - 1][0];
-    if (ambiguousAt < 0 && Math.abs(raw) === 180) ambiguousAt = i;
-    xs[i] = xs[i - 1] + wrapDelta(raw);
+    const lng = ring[i][0];
+    if (ambiguousAt < 0 && Math.abs(lng - ring[i - 1][0]) === 180) ambiguousAt = i;
+    xs[i] = lng + 360 * Math.round((xs[i - 1] - lng) / 360);
     ys[i] = ring[i][1];
   }
-  const closureShift = xs[n - 1] - xs[0] - (ring[n - 1][0] - ring[0][0]);
-  return { xs, ys, ambiguousAt, closureShift: Math.round(closureShift / 360) * 360 };
+  const closureShift = Math.round((xs[n - 1] - xs[0] - (ring[n - 1][0] - lng0)) / 360) * 360;
+  return { xs, ys, ambiguousAt, closureShift };
 }
 
-/** The multiple of 360 that moves longitude `x` closest to `target`. */
-export function shiftToward(x: number, target: number): number {
-  return Math.round((target - x) / 360) * 360;
+/** A longitude as given when it is within [-180, 180], else folded into [-180, 180). */
+export function pointLng(lng: number): number {
+  return lng >= -180 && lng <= 180 ? lng : normalizeLng(lng);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { boxLowerBoundM } from './sphere.js';
 import type { FenceGeometry, Position } from './types.js';
 
 /**
@@ -50,18 +51,10 @@ export function fenceBBox(g: FenceGeometry): BBox {
 
 /**
  * A lower bound of the distance in metres from a point to a box (0 inside):
- * never more than the true distance, so filtering with it never drops a fence
- * that is within reach.
+ * never more than the true great-circle distance, so filtering with it never
+ * drops a fence that is within reach.
  */
 export function bboxLowerBoundM(box: BBox, lat: number, lng: number): number {
   const [minX, minY, maxX, maxY] = box;
-  const dy = Math.max(0, minY - lat, lat - maxY) * M_PER_DEG;
-  const maxAbsLat = Math.min(90, Math.max(Math.abs(lat), Math.abs(minY), Math.abs(maxY)));
-  const mPerDegLng = M_PER_DEG * Math.cos((maxAbsLat * Math.PI) / 180);
-  let best = Infinity;
-  for (const x of [lng, lng + 360, lng - 360]) {
-    const dx = Math.max(0, minX - x, x - maxX) * mPerDegLng;
-    best = Math.min(best, Math.max(dx, dy));
-  }
-  return best;
+  return boxLowerBoundM(lat, lng, minX, maxX, minY, maxY);
 }

@@ -20,8 +20,8 @@
  */
 
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
-import { lngCandidates } from './antimeridian.js';
-import { prepare, type PreparedFence, type PreparedPolygon } from './prepared.js';
+import { lngCandidates, pointLng } from './antimeridian.js';
+import { prepare, type EdgeChunk, type PreparedFence, type PreparedPolygon, type PreparedRing } from './prepared.js';
 import { boxLowerBoundM, DEG, haversineM, normalizeLng, wrapDelta } from './sphere.js';
 import { GEO_LIMITS, type FenceGeometry, type MatchConfidence } from './types.js';
 
@@ -40,7 +40,7 @@ function polygonContains(p: PreparedPolygon, lat: number, lng: number): boolean 
 function preparedContains(f: PreparedFence, lat: number, lng: number): boolean {
   if (f.kind === 'circle') return haversineM(f.lat, f.lng, lat, lng) <= f.radiusM;
   if (lat < f.minY || lat > f.maxY) return false;
-  const x = normalizeLng(lng);
+  const x = pointLng(lng);
   return f.polygons.some((p) => polygonContains(p, lat, x));
 }
 
@@ -111,33 +111,53 @@ function refineFoot(lat: number, ay: number, dxa: number, dy: number, dx: number
   return t;
 }
 
-/**
- * Smallest distance from the point to any polygon edge, or the first distance
- * found at or below `stopAt` (used for threshold questions).
- */
-function polygonsBoundaryDistanceM(polygons: PreparedPolygon[], lat: number, lng: number, stopAt = -1): number {
+/** Lower bound (metres) of the distance to a chunk's edges; 1 mm below the computed bound covers its rounding. */
+function chunkLowerBoundM(lat: number, lng: number, c: EdgeChunk): number {
+  return boxLowerBoundM(lat, lng, c.minX, c.maxX, c.minY, c.maxY) - 0.001;
+}
+
+function chunkDistanceM(lat: number, lng: number, cosLat: number, r: PreparedRing, c: EdgeChunk, best: number, stopAt: number): number {
+  const { xs, ys } = r;
+  for (let i = c.from; i < c.to; i++) {
+    const d = edgeDistanceM(lat, lng, cosLat, xs[i], ys[i], xs[i + 1], ys[i + 1], stopAt >= 0 ? Math.min(best, stopAt) : best);
+    if (d < best) {
+      best = d;
+      if (best <= stopAt) return best;
+    }
+  }
+  return best;
+}
+
+/** Smallest distance from the point to any polygon edge. Chunks are visited nearest-bound first and skipped once they cannot beat the best. */
+function polygonsBoundaryDistanceM(polygons: PreparedPolygon[], lat: number, lng: number): number {
   const cosLat = Math.cos(lat * DEG);
-  const candidates: { lb: number; xs: Float64Array; ys: Float64Array; from: number; to: number }[] = [];
+  const candidates: { lb: number; r: PreparedRing; c: EdgeChunk }[] = [];
   for (const p of polygons) {
     for (const r of p.rings) {
-      for (const c of r.chunks) {
-        candidates.push({ lb: boxLowerBoundM(lat, lng, c.minX, c.maxX, c.minY, c.maxY), xs: r.xs, ys: r.ys, from: c.from, to: c.to });
-      }
+      for (const c of r.chunks) candidates.push({ lb: chunkLowerBoundM(lat, lng, c), r, c });
     }
   }
   candidates.sort((a, b) => a.lb - b.lb);
   let best = Infinity;
-  for (const c of candidates) {
-    if (c.lb >= best || (stopAt >= 0 && c.lb > stopAt)) break;
-    for (let i = c.from; i < c.to; i++) {
-      const d = edgeDistanceM(lat, lng, cosLat, c.xs[i], c.ys[i], c.xs[i + 1], c.ys[i + 1], stopAt >= 0 ? Math.min(best, stopAt) : best);
-      if (d < best) {
-        best = d;
-        if (best <= stopAt) return best;
+  for (const { lb, r, c } of candidates) {
+    if (lb >= best) break;
+    best = chunkDistanceM(lat, lng, cosLat, r, c, best, -1);
+  }
+  return best;
+}
+
+/** Whether some polygon edge is within `thresholdM` of the point (no sorting: stops at the first one found). */
+function polygonsBoundaryWithinM(polygons: PreparedPolygon[], lat: number, lng: number, thresholdM: number): boolean {
+  const cosLat = Math.cos(lat * DEG);
+  for (const p of polygons) {
+    for (const r of p.rings) {
+      for (const c of r.chunks) {
+        if (chunkLowerBoundM(lat, lng, c) > thresholdM) continue;
+        if (chunkDistanceM(lat, lng, cosLat, r, c, Infinity, thresholdM) <= thresholdM) return true;
       }
     }
   }
-  return best;
+  return false;
 }
 
 /** Exact containment test. Holes are respected, antimeridian-crossing rings handled, the boundary is inside. */
@@ -180,7 +200,7 @@ export function isWithinM(g: FenceGeometry, lat: number, lng: number, thresholdM
 export function preparedWithinM(f: PreparedFence, lat: number, lng: number, thresholdM: number): boolean {
   if (f.kind === 'circle') return haversineM(f.lat, f.lng, lat, lng) - f.radiusM <= thresholdM;
   if (preparedContains(f, lat, lng)) return true;
-  return polygonsBoundaryDistanceM(f.polygons, lat, lng, thresholdM) <= thresholdM;
+  return polygonsBoundaryWithinM(f.polygons, lat, lng, thresholdM);
 }
 
 /**
@@ -197,10 +217,9 @@ export function matchConfidence(g: FenceGeometry, lat: number, lng: number, accu
   const f = prepare(g);
   if (preparedContains(f, lat, lng)) {
     if (f.kind === 'circle') return f.radiusM - haversineM(f.lat, f.lng, lat, lng) >= accuracyM ? 'high' : 'medium';
-    // Stops at the first wall closer than the accuracy; a tie needs the true minimum.
-    let margin = polygonsBoundaryDistanceM(f.polygons, lat, lng, accuracyM);
-    if (margin === accuracyM) margin = polygonsBoundaryDistanceM(f.polygons, lat, lng);
-    return margin >= accuracyM ? 'high' : 'medium';
+    // 'high' unless a wall is closer than the accuracy radius; a wall at exactly that distance still counts as inside.
+    if (!polygonsBoundaryWithinM(f.polygons, lat, lng, accuracyM)) return 'high';
+    return polygonsBoundaryDistanceM(f.polygons, lat, lng) >= accuracyM ? 'high' : 'medium';
   }
   return preparedWithinM(f, lat, lng, accuracyM) ? 'low' : null;
 }

@@ -7,7 +7,7 @@
  */
 
 import type { Polygon } from 'geojson';
-import { shiftToward, unwrapRing } from './antimeridian.js';
+import { unwrapRing } from './antimeridian.js';
 import { InvalidGeometryError, type FenceGeometry } from './types.js';
 
 /** Edges per chunk: small enough to prune well, large enough to keep the chunk list short. */
@@ -92,16 +92,10 @@ function preparePolygon(rings: readonly (readonly number[])[][]): PreparedPolygo
     for (const p of ring) {
       if (!Array.isArray(p) || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) invalid('positions must be finite [lng, lat]');
     }
-    const u = unwrapRing(ring);
-    let xs = u.xs;
-    if (j === 0) {
-      const lo = Math.min(...xs);
-      const hi = Math.max(...xs);
-      shellCentre = (lo + hi) / 2;
-    } else {
-      const shift = shiftToward(xs[0], shellCentre);
-      if (shift !== 0) xs = xs.map((x) => x + shift);
-    }
+    // Holes are unwrapped onto their shell.
+    const u = unwrapRing(ring, j === 0 ? undefined : shellCentre);
+    const xs = u.xs;
+    if (j === 0) shellCentre = (Math.min(...xs) + Math.max(...xs)) / 2;
     // Close exactly on the unwrapped start, whatever the input's last position.
     xs[xs.length - 1] = xs[0];
     const ys = u.ys.slice();

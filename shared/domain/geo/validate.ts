@@ -10,7 +10,7 @@
 
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { Polygon } from 'geojson';
-import { shiftToward, unwrapRing } from './antimeridian.js';
+import { unwrapRing } from './antimeridian.js';
 import { consecutiveEdgesOverlap, contactPoint, findContacts, segmentsTouch, type Seg } from './segments.js';
 import { METRES_PER_DEGREE } from './sphere.js';
 import { GEO_LIMITS, type GeoIssue } from './types.js';
@@ -169,6 +169,8 @@ interface RingInfo {
   /** Unwrapped distinct vertices (no closing repeat). */
   xs: number[];
   ys: number[];
+  /** Input position index where the edge leaving each distinct vertex starts. */
+  from: number[];
   /** Signed area is exactly 0 (reported only if no self-intersection explains it, e.g. a symmetric bow-tie). */
   zeroArea: boolean;
 }
@@ -225,7 +227,8 @@ function validatePolygonSemantics(rings: number[][][], polyPath: string, issues:
   let shellCentre = 0;
   for (let j = 0; j < rings.length; j++) {
     const path = `${polyPath}[${j}]`;
-    const u = unwrapRing(rings[j]);
+    // Holes are unwrapped onto their shell (the shell comes first).
+    const u = unwrapRing(rings[j], j === 0 ? undefined : shellCentre);
     if (u.ambiguousAt >= 0) {
       issues.add(path, `the edge ending at position ${u.ambiguousAt} spans exactly 180° of longitude, so its direction is ambiguous; add a vertex`);
       ok = false;
@@ -237,17 +240,24 @@ function validatePolygonSemantics(rings: number[][][], polyPath: string, issues:
       continue;
     }
     // Distinct vertices: drop the closing repeat and consecutive duplicates.
+    // `from[k]` is the input position where the edge leaving distinct vertex k starts.
     const xs: number[] = [];
     const ys: number[] = [];
+    const from: number[] = [];
     for (let i = 0; i < u.xs.length - 1; i++) {
       const n = xs.length;
-      if (n > 0 && xs[n - 1] === u.xs[i] && ys[n - 1] === u.ys[i]) continue;
+      if (n > 0 && xs[n - 1] === u.xs[i] && ys[n - 1] === u.ys[i]) {
+        from[n - 1] = i;
+        continue;
+      }
       xs.push(u.xs[i]);
       ys.push(u.ys[i]);
+      from.push(i);
     }
     while (xs.length > 1 && xs[xs.length - 1] === xs[0] && ys[ys.length - 1] === ys[0]) {
       xs.pop();
       ys.pop();
+      from.pop();
     }
     if (xs.length < 3) {
       issues.add(path, 'is degenerate: it has fewer than 3 distinct positions');
@@ -268,12 +278,8 @@ function validatePolygonSemantics(rings: number[][][], polyPath: string, issues:
         continue;
       }
       shellCentre = (minX + maxX) / 2;
-    } else {
-      // Holes are moved by a multiple of 360° onto their shell.
-      const shift = shiftToward(xs[0], shellCentre);
-      for (let i = 0; i < xs.length; i++) xs[i] += shift;
     }
-    infos.push({ path, xs, ys, zeroArea: twiceArea === 0 });
+    infos.push({ path, xs, ys, from, zeroArea: twiceArea === 0 });
   }
   if (!ok || issues.full) return;
 
@@ -309,9 +315,11 @@ function validatePolygonSemantics(rings: number[][][], polyPath: string, issues:
       if (reported.has(key)) continue;
       reported.add(key);
       const [x, y] = contactPoint(a, b);
+      const r = infos[a.ring];
+      const [e1, e2] = [r.from[a.index], r.from[b.index]].sort((p, q) => p - q);
       issues.add(
-        infos[a.ring].path,
-        `self-intersects: edges ${Math.min(a.index, b.index)} and ${Math.max(a.index, b.index)} meet at [${fmt(wrapLng(x))}, ${fmt(y)}]; a ring may touch itself only where consecutive edges share a vertex`,
+        r.path,
+        `self-intersects: edges ${e1} and ${e2} meet at [${fmt(wrapLng(x))}, ${fmt(y)}]; a ring may touch itself only where consecutive edges share a vertex`,
       );
     } else {
       const lo = Math.min(a.ring, b.ring);

@@ -176,6 +176,17 @@ describe('geometry validation', () => {
       expect(paths({ type: 'Polygon', coordinates: [pinched] })).toEqual(['geometry.coordinates[0]']);
     });
 
+    it('numbers edges by input position, repeated positions included', () => {
+      // Edge i runs from position i to i + 1; positions 1 and 2 repeat, so the crossing edges start at positions 0 and 3.
+      const bowTie = [[2.17, 41.38], [2.18, 41.39], [2.18, 41.39], [2.18, 41.38], [2.17, 41.39], [2.17, 41.38]];
+      expect(validateGeometry({ type: 'Polygon', coordinates: [bowTie] })).toEqual([
+        {
+          path: 'geometry.coordinates[0]',
+          message: 'self-intersects: edges 0 and 3 meet at [2.175, 41.385]; a ring may touch itself only where consecutive edges share a vertex',
+        },
+      ]);
+    });
+
     it('rejects a spike: an edge folding back over the previous one', () => {
       expect(paths({ type: 'Polygon', coordinates: [[[0, 0], [2, 0], [1, 0], [1, 1], [0, 0]]] })).toEqual(['geometry.coordinates[0]']);
     });
