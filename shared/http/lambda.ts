@@ -104,6 +104,25 @@ function checkAuth(route: RouteDef, principal: Principal | undefined): void {
   if (!principal.scopes.includes(route.auth)) throw forbidden(`This key lacks the scope ${route.auth}.`);
 }
 
+/**
+ * DynamoDB numbers span 1e-130 to 1e126: a tiny non-zero JSON number (1e-300)
+ * would be refused by the table (a 500), so such values are stored as 0 — far
+ * below any meaningful precision — and huge ones are a 422 naming the field.
+ */
+export function storableNumbers(value: unknown, path = ''): unknown {
+  if (typeof value === 'number') {
+    if (value !== 0 && Math.abs(value) < 1e-100) return 0;
+    if (Math.abs(value) > 1e100) throw unprocessable([{ path: path || '(root)', message: 'Number too large.' }]);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => storableNumbers(v, `${path}[${i}]`));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, storableNumbers(v, path ? `${path}.${k}` : k)]),
+    );
+  return value;
+}
+
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object')
@@ -138,7 +157,7 @@ async function dispatch(
     const raw = parseBody(event, headers);
     const parsed = route.body.safeParse(raw === undefined ? undefined : raw);
     if (!parsed.success) throw unprocessable(zodIssues(parsed.error, raw === undefined ? 'body' : ''));
-    body = parsed.data;
+    body = storableNumbers(parsed.data);
   } else if (event.body && Buffer.byteLength(event.body, 'utf8') > MAX_BODY_BYTES) {
     throw payloadTooLarge(MAX_BODY_BYTES);
   }

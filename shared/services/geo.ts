@@ -26,8 +26,13 @@ import {
   queryCells,
 } from '../store/geofences.js';
 
-/** Most candidate fences read per lookup (one BatchGetItem): bounds the lookup's cost. */
-export const MAX_CANDIDATES = 100;
+/**
+ * Most candidate fences read per lookup (BatchGetItem calls of 100, in
+ * parallel: one round trip). Candidates are fences whose box is within the
+ * accuracy of the point, so this only binds where more than 500 fences
+ * overlap one spot; the nearest are kept and the cap is logged.
+ */
+export const MAX_CANDIDATES = 500;
 
 export interface Store {
   id: string;
@@ -298,8 +303,9 @@ export interface FenceMatch {
 /**
  * The spatial lookup the offer path and `GET /v1/geofences/lookup` share.
  * DynamoDB cost, whatever the tenant's size: one Query per ladder resolution
- * (INDEX_RESOLUTIONS, in parallel: one round trip) plus one strongly consistent
- * BatchGetItem of at most MAX_CANDIDATES fences (a second round trip).
+ * (INDEX_RESOLUTIONS, in parallel: one round trip) plus strongly consistent
+ * BatchGetItems of the candidate fences (100 per call, in parallel: a second
+ * round trip; one call unless more than 100 fences are within reach).
  * Candidates whose box is farther than the accuracy are dropped before the
  * read; containment/confidence is decided exactly on each fence's geometry.
  */

@@ -78,7 +78,7 @@ interface Candidate {
  * campaigns the tenant has (F = matched fences <= 10, C = campaigns <= 100,
  * O = offers + held-out records <= 10 + C):
  *   round 1: 3 cell Queries (one per index resolution) + 1 GetItem (profile), in parallel
- *   round 2: 1 BatchGetItem of <= 100 candidate fences
+ *   round 2: 1 BatchGetItem of candidate fences (one per 100 fences within reach of the point, <= 5)
  *   round 3: <= F Queries of campaign links, in parallel
  *   round 4: 1 BatchGetItem of <= C campaigns + 1 BatchGetItem of stores and partners
  *   round 5: 1 BatchGetItem of frequency-cap items

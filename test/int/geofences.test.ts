@@ -136,6 +136,15 @@ describe('geofences', () => {
     expectProblem(await api('POST', '/v1/geofences', { key: t.adminKey, body: { name: 'x', storeId: 'st_nope', geometry: circle(0, 0, 50) } }), 422);
   });
 
+  it('stores vanishingly small numbers as 0 and refuses huge ones, never a 500', async () => {
+    const t = await newTenant();
+    const tiny = await api('POST', '/v1/geofences', { key: t.adminKey, body: { name: 'x', geometry: circle(1e-300, 5e-324, 50) } });
+    expect(tiny.status).toBe(201);
+    expect(tiny.body.geometry.coordinates).toEqual([0, 0]);
+    const huge = await api('POST', '/v1/geofences', { key: t.adminKey, body: { name: 'x', geometry: circle(0, 0, 50), metadata: { big: 1e300 } } });
+    expect(expectProblem(huge, 422).errors).toEqual([{ path: 'metadata.big', message: 'Number too large.' }]);
+  });
+
   it('keeps the index consistent through update and delete', async () => {
     const t = await newTenant();
     const g = await fence(t.adminKey, { geometry: circle(2.17, 41.38, 100) });
