@@ -8,41 +8,40 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } };
 
-/** BatchWriteItem in chunks of 25 (in parallel), retrying unprocessed items; 503 if they never go through. */
-export async function batchWrite(requests: WriteRequest[]): Promise<void> {
-  const chunks: WriteRequest[][] = [];
-  for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
+/**
+ * Run a batch call over chunks (in parallel), resending what DynamoDB left
+ * unprocessed with backoff; 503 if some of it never goes through.
+ */
+async function inChunks<T>(items: T[], size: number, send: (chunk: T[]) => Promise<T[]>): Promise<void> {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   await Promise.all(
     chunks.map(async (chunk) => {
       let pending = chunk;
       for (let round = 0; pending.length; round++) {
         if (round >= MAX_ROUNDS) throw unavailable(1);
         if (round) await sleep(50 * 2 ** round);
-        const res = await db().send(new BatchWriteCommand({ RequestItems: { [table()]: pending as never } }));
-        pending = (res.UnprocessedItems?.[table()] ?? []) as WriteRequest[];
+        pending = await send(pending);
       }
     }),
   );
 }
 
-/** BatchGetItem (strongly consistent) in chunks of 100, retrying unprocessed keys. */
+/** BatchWriteItem in chunks of 25. */
+export async function batchWrite(requests: WriteRequest[]): Promise<void> {
+  await inChunks(requests, 25, async (chunk) => {
+    const res = await db().send(new BatchWriteCommand({ RequestItems: { [table()]: chunk as never } }));
+    return (res.UnprocessedItems?.[table()] ?? []) as WriteRequest[];
+  });
+}
+
+/** BatchGetItem (strongly consistent) in chunks of 100. */
 export async function batchGet(keyList: Key[]): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
-  const chunks: Key[][] = [];
-  for (let i = 0; i < keyList.length; i += 100) chunks.push(keyList.slice(i, i + 100));
-  await Promise.all(
-    chunks.map(async (chunk) => {
-      let pending = chunk;
-      for (let round = 0; pending.length; round++) {
-        if (round >= MAX_ROUNDS) throw unavailable(1);
-        if (round) await sleep(50 * 2 ** round);
-        const res = await db().send(
-          new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        out.push(...(res.Responses?.[table()] ?? []));
-        pending = (res.UnprocessedKeys?.[table()]?.Keys ?? []) as Key[];
-      }
-    }),
-  );
+  await inChunks(keyList, 100, async (chunk) => {
+    const res = await db().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: chunk, ConsistentRead: true } } }));
+    out.push(...(res.Responses?.[table()] ?? []));
+    return (res.UnprocessedKeys?.[table()]?.Keys ?? []) as Key[];
+  });
   return out;
 }

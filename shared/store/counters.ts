@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.js';
-import { db, isConditionFailed, table, ttlIn } from './db.js';
+import { db, isConditionFailed, queryPartition, table, ttlIn } from './db.js';
 import { DAY_S, RETENTION } from './retention.js';
 
 /**
@@ -116,24 +116,7 @@ export async function markSeen(tenantId: string, shopperId: string, campaignId: 
 export async function readCampaignStats(tenantId: string, campaignId: string) {
   const [totals, rows] = await Promise.all([
     db().send(new GetCommand({ TableName: table(), Key: keys.campaignCounters(tenantId, campaignId), ConsistentRead: true })),
-    (async () => {
-      const out: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await db().send(
-          new QueryCommand({
-            TableName: table(),
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-            ExpressionAttributeValues: { ':pk': keys.campaignPartition(tenantId, campaignId).pk, ':p': 'STATS#' },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        out.push(...(res.Items ?? []));
-        start = res.LastEvaluatedKey;
-      } while (start);
-      return out;
-    })(),
+    queryPartition(keys.campaignPartition(tenantId, campaignId).pk, 'STATS#'),
   ]);
   return { totals: (totals.Item ?? {}) as Record<string, number>, rows: rows.filter((r) => r.sk !== 'STATS') };
 }

@@ -1,4 +1,5 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getDdb } from '../clients.js';
 import { getConfig } from '../config.js';
 import { unprocessable } from '../http/errors.js';
@@ -70,4 +71,24 @@ export function conditionFailedItem(err: unknown): Record<string, unknown> | und
   } catch {
     return raw;
   }
+}
+
+/** Every item of a partition (optionally a sort-key prefix), following pages; strongly consistent. */
+export async function queryPartition(pk: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await db().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk, ...(skPrefix ? { ':p': skPrefix } : {}) },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    out.push(...(res.Items ?? []));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
 }

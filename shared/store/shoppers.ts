@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWrite } from './batch.js';
 import { keys } from './keys.js';
-import { db, isExpired, strip, table, ttlIn } from './db.js';
+import { db, isExpired, queryPartition, strip, table, ttlIn } from './db.js';
 import { DAY_S, RETENTION } from './retention.js';
 
 /** Upsert a shopper profile (TTL: retention after last update). */
@@ -22,23 +22,7 @@ export async function getProfile<T>(tenantId: string, shopperId: string): Promis
 
 /** Every item in the shopper's partition (export and erasure), raw. */
 export async function shopperItems(tenantId: string, shopperId: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
-  const { pk } = keys.shopperPartition(tenantId, shopperId);
-  const out: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await db().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk, ...(skPrefix ? { ':p': skPrefix } : {}) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    out.push(...(res.Items ?? []));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  return queryPartition(keys.shopperPartition(tenantId, shopperId).pk, skPrefix);
 }
 
 /**
