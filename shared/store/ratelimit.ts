@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateLimit } from '../auth/principal.js';
-import { keys } from './keys.js';
+import { keys, type Key } from './keys.js';
 import { conditionFailedItem, db, isConditionFailed, table } from './db.js';
 
 /**
@@ -16,26 +16,12 @@ export async function takeToken(keyId: string, limit: RateLimit, now = Date.now(
   const tolerance = (limit.burst - 1) * interval;
   const Key = keys.rateLimit(keyId);
   const ttl = Math.ceil((now + tolerance + 60_000) / 1000);
-  try {
-    // Busy bucket: tat in [now, now + tolerance] -> advance it.
-    await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key,
-        UpdateExpression: 'SET tat = tat + :i, #ttl = :ttl',
-        ConditionExpression: 'tat >= :now AND tat <= :max',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':i': interval, ':now': now, ':max': now + tolerance, ':ttl': ttl },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return 0;
-  } catch (err) {
-    if (!isConditionFailed(err)) throw err;
-    const old = conditionFailedItem(err);
-    const tat = typeof old?.tat === 'number' ? old.tat : undefined;
-    if (tat !== undefined && tat > now + tolerance) return (tat - now - tolerance) / 1000;
-  }
+
+  // Busy bucket: tat in [now, now + tolerance] -> advance it.
+  const busy = await advance(Key, interval, tolerance, now, ttl);
+  if (busy === true) return 0;
+  if (busy !== undefined && busy > now + tolerance) return (busy - now - tolerance) / 1000;
+
   try {
     // Idle bucket (no state, or tat in the past): restart from now.
     await db().send(
@@ -51,12 +37,13 @@ export async function takeToken(keyId: string, limit: RateLimit, now = Date.now(
     return 0;
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
-    // Another request moved the bucket in between: one more try on the busy path, else wait one interval.
-    return takeBusyOnce(Key, interval, tolerance, now, ttl);
   }
+  // Another request moved the bucket in between: one more try on the busy path, else wait one interval.
+  return (await advance(Key, interval, tolerance, now, ttl)) === true ? 0 : interval / 1000;
 }
 
-async function takeBusyOnce(Key: object, interval: number, tolerance: number, now: number, ttl: number): Promise<number> {
+/** Advance a busy bucket; true when taken, else the tat found (undefined when there was none). */
+async function advance(Key: Key, interval: number, tolerance: number, now: number, ttl: number): Promise<true | number | undefined> {
   try {
     await db().send(
       new UpdateCommand({
@@ -66,11 +53,13 @@ async function takeBusyOnce(Key: object, interval: number, tolerance: number, no
         ConditionExpression: 'tat >= :now AND tat <= :max',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
         ExpressionAttributeValues: { ':i': interval, ':now': now, ':max': now + tolerance, ':ttl': ttl },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return 0;
+    return true;
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
-    return interval / 1000;
+    const tat = conditionFailedItem(err)?.tat;
+    return typeof tat === 'number' ? tat : undefined;
   }
 }
