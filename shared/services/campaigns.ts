@@ -103,8 +103,13 @@ export async function updateCampaign(p: Principal, id: string, patch: CampaignPa
   const added = next.geofenceIds.filter((g) => !current.geofenceIds.includes(g));
   const removed = current.geofenceIds.filter((g) => !next.geofenceIds.includes(g));
   if (added.length) await putCampaignLinks(p.tenantId, id, added);
-  if (!(await replaceEntity(p.tenantId, 'CAMPAIGN', next, current.version)))
+  if (!(await replaceEntity(p.tenantId, 'CAMPAIGN', next, current.version))) {
+    // Lost a race: take back the links this attempt added that the winner does not use.
+    const winner = await getEntity<Campaign>(p.tenantId, 'CAMPAIGN', id);
+    const unused = added.filter((g) => !winner?.geofenceIds.includes(g));
+    if (unused.length) await deleteCampaignLinks(p.tenantId, id, unused);
     throw conflict('concurrent-change', 'The campaign changed meanwhile; read it again and retry.');
+  }
   if (removed.length) await deleteCampaignLinks(p.tenantId, id, removed);
   return campaignView(next);
 }

@@ -13,7 +13,7 @@ import { canUseStore, type Principal } from '../auth/principal.js';
 import { conflict, forbidden, notFound, unprocessable, type FieldError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { log } from '../log.js';
-import { geofenceHasCampaigns, partnerHasCampaigns } from '../store/campaigns.js';
+import { geofenceInUse, partnerHasCampaigns } from '../store/campaigns.js';
 import { nowIso } from '../store/db.js';
 import { createEntity, deleteEntity, getEntity, listEntities, replaceEntity, type Page } from '../store/entities.js';
 import {
@@ -288,7 +288,7 @@ export async function updateGeofence(p: Principal, id: string, input: Partial<Ge
 
 export async function deleteGeofence(p: Principal, id: string) {
   await loadGeofence(p, id);
-  if (await geofenceHasCampaigns(p.tenantId, id)) throw conflict('in-use', 'Campaigns still use this geofence; remove it from them first.');
+  if (await geofenceInUse(p.tenantId, id)) throw conflict('in-use', 'Campaigns still use this geofence; remove it from them first.');
   // The fence first (the source of truth), then its rows.
   const deleted = await deleteEntity<Geofence>(p.tenantId, 'GEOFENCE', id);
   if (!deleted) throw notFound('Geofence');

@@ -37,9 +37,19 @@ export async function campaignIdsForGeofences(tenantId: string, geofenceIds: str
   return [...new Set(lists.flat())];
 }
 
-/** Is any campaign linked to this geofence? */
-export async function geofenceHasCampaigns(tenantId: string, geofenceId: string): Promise<boolean> {
-  return (await campaignIdsForGeofences(tenantId, [geofenceId], 1)).length > 0;
+/**
+ * Does any campaign still list this geofence? Decided on the campaign items
+ * (the truth), not on the links alone: links left by a write that lost a race
+ * or failed halfway are removed here instead of blocking the fence forever.
+ */
+export async function geofenceInUse(tenantId: string, geofenceId: string): Promise<boolean> {
+  for (;;) {
+    const linked = await campaignIdsForGeofences(tenantId, [geofenceId]);
+    if (!linked.length) return false;
+    const campaigns = await getCampaignsByIds<{ id: string; geofenceIds: string[] }>(tenantId, linked);
+    if (campaigns.some((c) => c.geofenceIds.includes(geofenceId))) return true;
+    await batchWrite(linked.map((c) => ({ DeleteRequest: { Key: keys.campaignByGeofence(tenantId, geofenceId, c) } })));
+  }
 }
 
 /** Campaign items by id (strongly consistent). */
