@@ -80,31 +80,32 @@ interface Candidate {
  *   round 1: 3 cell Queries (one per index resolution) + 1 GetItem (profile), in parallel
  *   round 2: 1 BatchGetItem of candidate fences (one per 100 fences within reach of the point, <= 5)
  *   round 3: <= F Queries of campaign links, in parallel
- *   round 4: 1 BatchGetItem of <= C campaigns + 1 BatchGetItem of stores and partners
- *   round 5: 1 BatchGetItem of frequency-cap items
+ *   round 4: 1 BatchGetItem of <= C campaigns + 1 BatchGetItem of the matched fences' stores, in parallel
+ *   round 5: 1 BatchGetItem of partners + 1 BatchGetItem of frequency-cap items, in parallel
  *   round 6: per offer 1 cap write (+ retries on a race) and 1 conditional budget ADD, in parallel
  *   round 7: BatchWriteItem of offers, id pointers, eligibility and location (<= 25 items per call)
  *            + per offer/held-out record <= 3 distinct-shopper markers and 3 counter ADDs, in parallel
  * and at most ONE SQS call (SendMessageBatch of <= 10 offers).
- * Without both consents nothing is read beyond the profile and nothing is written.
+ * Without both consents nothing is written (and the response is empty).
  */
 export async function requestOffers(p: Principal, req: OfferRequest, now = new Date()): Promise<{ result: OfferResult; stored: boolean }> {
   const { lat, lng } = req.location;
   const accuracyM = req.location.accuracyM;
   const tooVague = (accuracyM ?? 0) > GEO_LIMITS.maxAccuracyM;
 
-  const stored = await getProfile<ShopperProfile>(p.tenantId, req.shopperId);
-  const profile = mergeProfile(stored, req.profile);
-  if (!hasConsent(profile)) return { result: { offers: [], geofences: [] }, stored: false };
-
   const nowMs = now.getTime();
   const nowIso = now.toISOString();
   const scheduleAt = req.at ? new Date(req.at) : now;
 
-  // A store-restricted key (e.g. one store's own app) only sees its stores' fences.
-  const matches = (tooVague ? [] : await findFences(p.tenantId, lat, lng, accuracyM)).filter(
-    (m) => !p.storeIds.length || (m.fence.storeId !== null && p.storeIds.includes(m.fence.storeId)),
-  );
+  // Round 1 and 2: the profile alongside the spatial lookup. A store-restricted key
+  // (e.g. one store's own app) only sees its stores' fences.
+  const [stored, found] = await Promise.all([
+    getProfile<ShopperProfile>(p.tenantId, req.shopperId),
+    tooVague ? Promise.resolve([]) : findFences(p.tenantId, lat, lng, accuracyM),
+  ]);
+  const profile = mergeProfile(stored, req.profile);
+  if (!hasConsent(profile)) return { result: { offers: [], geofences: [] }, stored: false };
+  const matches = found.filter((m) => !p.storeIds.length || (m.fence.storeId !== null && p.storeIds.includes(m.fence.storeId)));
   matches.sort((a, b) => confidenceRank(b.confidence) - confidenceRank(a.confidence) || a.fence.id.localeCompare(b.fence.id));
   const used = matches.slice(0, OFFER_LIMITS.maxMatchedFences);
   const byFence = new Map(used.map((m) => [m.fence.id, m]));

@@ -1,5 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { startReceiver } from './receiver.js';
 import { api, newKey, newTenant, type ApiResponse } from './api.js';
 
 /** A rate limit high enough for bursts of test traffic (the default secret key allows 50 rps, burst 100). */
@@ -118,29 +118,22 @@ export interface Delivery {
   body: { type: string; offer: Offer & { status: string }; shopperId: string };
 }
 
-/** A webhook receiver on 127.0.0.1 that records every POST and answers 204. */
+/** A webhook receiver on 127.0.0.1 (test/support/receiver.ts) whose deliveries come parsed. */
 export async function webhookReceiver() {
-  const deliveries: Delivery[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: Delivery['body'];
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = { type: 'unparseable', offer: undefined as never, shopperId: '' };
-      }
-      deliveries.push({ headers: req.headers, raw, body });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const rx = await startReceiver(() => 204);
   return {
-    url: `http://127.0.0.1:${port}/hooks/offers`,
-    deliveries,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    url: rx.url,
+    get deliveries(): Delivery[] {
+      return rx.received.map((r) => {
+        let body: Delivery['body'];
+        try {
+          body = JSON.parse(r.body);
+        } catch {
+          body = { type: 'unparseable', offer: undefined as never, shopperId: '' };
+        }
+        return { headers: r.headers, raw: r.body, body };
+      });
+    },
+    close: rx.close,
   };
 }
