@@ -43,6 +43,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Keep nothing of this request (not even its idempotency record): e.g. a shopper without consent. */
   noStore?: boolean;
+  /** The shopper this response is about: its idempotency record is then erased with the shopper. */
+  shopperId?: string;
 }
 
 export type Handlers<F extends FunctionName> = {
@@ -211,11 +213,13 @@ async function dispatch(
     await abandonIdempotent(principal.tenantId, principal.keyId, idemKey);
     return result;
   }
-  await completeIdempotent(principal.tenantId, principal.keyId, idemKey, {
-    statusCode: result.statusCode,
-    headers: (result.headers ?? {}) as Record<string, string>,
-    body: result.body,
-  });
+  await completeIdempotent(
+    principal.tenantId,
+    principal.keyId,
+    idemKey,
+    { statusCode: result.statusCode, headers: (result.headers ?? {}) as Record<string, string>, body: result.body },
+    reply.shopperId,
+  );
   return result;
 }
 

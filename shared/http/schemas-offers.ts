@@ -12,7 +12,7 @@ export const OfferRequestSchema = z
         accuracyM: z.number().min(0).max(100_000).optional().describe('Radius of the location fix, metres. Over 1,000 matches nothing.'),
       })
       .strict(),
-    at: IsoDateTime.optional().describe('Instant at which schedules are evaluated (default: now). Budgets, caps and expiry always use the real time.'),
+    at: IsoDateTime.optional().describe('Instant at which schedules are evaluated (default: now); with a publishable key within 10 minutes of now. Budgets, caps and expiry always use the real time.'),
     profile: InlineProfileSchema.optional(),
   })
   .strict();

@@ -14,6 +14,7 @@ import {
   type ShopperProfile,
 } from '../domain/targeting/index.js';
 import type { OfferRequestSchema } from '../http/schemas-offers.js';
+import { unprocessable } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { errorFields, log } from '../log.js';
 import { queueOffers, MAX_BATCH } from '../queue/offers.js';
@@ -36,6 +37,8 @@ import type { Campaign } from './campaigns.js';
 import { findFences, type FenceMatch, type Partner, type Store } from './geo.js';
 
 export type OfferRequest = z.output<typeof OfferRequestSchema>;
+
+const AT_SKEW_PUBLISHABLE_MS = 10 * 60_000;
 
 /** Bounds of the hot path (see requestOffers). */
 export const OFFER_LIMITS = {
@@ -96,6 +99,10 @@ export async function requestOffers(p: Principal, req: OfferRequest, now = new D
   const nowMs = now.getTime();
   const nowIso = now.toISOString();
   const scheduleAt = req.at ? new Date(req.at) : now;
+  // `at` lets servers evaluate schedules for a past or planned instant; an app (publishable key) may only
+  // report a location a few minutes old, so it cannot step outside a campaign's hours.
+  if (p.kind === 'publishable' && Math.abs(scheduleAt.getTime() - nowMs) > AT_SKEW_PUBLISHABLE_MS)
+    throw unprocessable([{ path: 'at', message: 'With a publishable key, at must be within 10 minutes of now.' }]);
 
   // Round 1 and 2: the profile alongside the spatial lookup. A store-restricted key
   // (e.g. one store's own app) only sees its stores' fences.

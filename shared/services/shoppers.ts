@@ -41,6 +41,7 @@ const ITEM_KINDS: [prefix: string, name: string][] = [
   ['CONV#', 'conversions'],
   ['LOC', 'location'],
   ['SEEN#', 'statsMarkers'],
+  ['IDEMREF#', 'idempotencyRecords'],
 ];
 
 /** Every item held about the shopper, grouped by kind (a bounded query of one partition). */

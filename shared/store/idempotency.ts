@@ -55,8 +55,24 @@ export async function beginIdempotent(
   }
 }
 
-/** Record the first response, to be replayed for 24 h. */
-export async function completeIdempotent(tenantId: string, keyId: string, idemKey: string, response: StoredResponse) {
+/**
+ * Record the first response, to be replayed for 24 h. When the response is
+ * about a shopper, a reference in the shopper's partition lets erasure find it.
+ */
+export async function completeIdempotent(
+  tenantId: string,
+  keyId: string,
+  idemKey: string,
+  response: StoredResponse,
+  shopperId?: string,
+) {
+  if (shopperId)
+    await db().send(
+      new PutCommand({
+        TableName: table(),
+        Item: { ...keys.shopperIdempotencyRef(tenantId, shopperId, keyId, idemKey), keyId, idempotencyKey: idemKey, ttl: ttlIn(IDEMPOTENCY_TTL_S) },
+      }),
+    );
   await db().send(
     new UpdateCommand({
       TableName: table(),
@@ -71,4 +87,9 @@ export async function completeIdempotent(tenantId: string, keyId: string, idemKe
 /** Forget a claim whose request failed in a retryable way, so a retry can run. */
 export async function abandonIdempotent(tenantId: string, keyId: string, idemKey: string) {
   await db().send(new DeleteCommand({ TableName: table(), Key: keys.idempotency(tenantId, keyId, idemKey) }));
+}
+
+/** Delete idempotency records (erasure). */
+export async function deleteIdempotencyRecords(tenantId: string, refs: { keyId: string; idempotencyKey: string }[]) {
+  await Promise.all(refs.map((r) => abandonIdempotent(tenantId, r.keyId, r.idempotencyKey)));
 }

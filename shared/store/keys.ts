@@ -106,6 +106,13 @@ export const keys = {
     sk: `STATS#${dimension}#${value}`,
   }),
   campaignBreakdownPrefix: (dimension: 'DAY' | 'GF') => `STATS#${dimension}#`,
+  /** Reference from a shopper to an idempotency record holding a response about them (erasure finds it). */
+  shopperIdempotencyRef: (tenantId: string, shopperId: string, keyId: string, idempotencyKey: string): Key => ({
+    pk: shopperPk(tenantId, shopperId),
+    sk: `IDEMREF#${keyId}#${idempotencyKey}`,
+  }),
+  shopperIdempotencyRefPrefix: 'IDEMREF#',
+
   /** Idempotency record, scoped to the tenant and the calling key. */
   idempotency: (tenantId: string, keyId: string, idempotencyKey: string): Key => ({
     pk: `T#${tenantId}#IDEM#${keyId}`,

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWrite } from './batch.js';
+import { deleteIdempotencyRecords } from './idempotency.js';
 import { keys } from './keys.js';
 import { db, isExpired, queryPartition, strip, table, ttlIn } from './db.js';
 import { DAY_S, RETENTION } from './retention.js';
@@ -27,8 +28,8 @@ export async function shopperItems(tenantId: string, shopperId: string, skPrefix
 
 /**
  * Erase everything held about a shopper: the whole shopper partition
- * (profile, offers, caps, eligibility, conversions, location, stats markers)
- * and the offer-id pointers. Repeats until the partition reads empty, so an
+ * (profile, offers, caps, eligibility, conversions, location, stats markers),
+ * the offer-id pointers and the idempotency records of requests about them. Repeats until the partition reads empty, so an
  * offer written concurrently is not left behind. Returns the items removed.
  */
 export async function eraseShopper(tenantId: string, shopperId: string): Promise<number> {
@@ -36,6 +37,12 @@ export async function eraseShopper(tenantId: string, shopperId: string): Promise
   for (let round = 0; round < 5; round++) {
     const items = await shopperItems(tenantId, shopperId);
     if (!items.length) break;
+    await deleteIdempotencyRecords(
+      tenantId,
+      items
+        .filter((i) => String(i.sk).startsWith(keys.shopperIdempotencyRefPrefix))
+        .map((i) => ({ keyId: String(i.keyId), idempotencyKey: String(i.idempotencyKey) })),
+    );
     const pointerKeys = items
       .filter((i) => String(i.sk).startsWith(keys.shopperOfferPrefix))
       .map((i) => keys.offerPointer(tenantId, String(i.id)));

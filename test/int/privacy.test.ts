@@ -1,0 +1,95 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { getDdb } from '../../shared/clients.js';
+import { api, expectProblem, newKey, newTenant, unique } from '../support/api.js';
+import { consentingShopper, storeFenceCampaign } from '../support/marketing-fixtures.js';
+
+async function tableDump(): Promise<string> {
+  const items: unknown[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await getDdb().send(new ScanCommand({ TableName: process.env.TABLE_NAME, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return JSON.stringify(items);
+}
+
+const spot = { lat: 43.26271234, lng: -2.93497654 };
+
+describe('shopper privacy', () => {
+  it('exports every item held about a shopper, erases all of it, and never stores raw coordinates', async () => {
+    const t = await newTenant();
+    const { campaignId } = await storeFenceCampaign(t.adminKey, { lat: 43.2627, lng: -2.935 }, { frequencyCap: { maxOffers: 2, perHours: 24 } });
+    const shopper = unique('erase-me');
+    await consentingShopper(t.adminKey, shopper, { firstName: 'Miren' });
+    const headers = { 'idempotency-key': unique('idem') };
+    const body = { shopperId: shopper, location: { ...spot, accuracyM: 15 } };
+    const first = await api('POST', '/v1/offers', { key: t.adminKey, body, headers });
+    expect(first.body.offers).toHaveLength(1);
+    expect((await api('POST', `/v1/offers/${first.body.offers[0].id}/redeem`, { key: t.adminKey, body: {} })).status).toBe(200);
+    expect((await api('POST', '/v1/conversions', { key: t.adminKey, body: { shopperId: shopper, amount: 20 } })).status).toBe(201);
+
+    const exported = await api('GET', `/v1/shoppers/${shopper}/export`, { key: t.adminKey });
+    expect(exported.status).toBe(200);
+    expect(exported.body.profile).toMatchObject({ firstName: 'Miren', consent: { location: true, marketing: true } });
+    expect(exported.body.offers).toHaveLength(1);
+    expect(exported.body.offers[0]).toMatchObject({ campaignId, status: 'redeemed', title: 'Hello Miren' });
+    expect(exported.body.eligibility).toEqual([expect.objectContaining({ campaignId, side: 'treatment' })]);
+    expect(exported.body.conversions).toEqual([expect.objectContaining({ amount: 20 })]);
+    expect(exported.body.frequencyCaps).toHaveLength(1);
+    expect(exported.body.location).toEqual([expect.objectContaining({ cell: expect.stringMatching(/^88[0-9a-f]{13}$/) })]);
+    expect(exported.body.statsMarkers.length).toBeGreaterThan(0);
+    expect(exported.body.idempotencyRecords).toHaveLength(1);
+
+    // raw coordinates are nowhere: not in the table, not in the export
+    const before = await tableDump();
+    expect(before).toContain(shopper);
+    for (const v of [String(spot.lat), String(spot.lng), '43.2627123', '-2.9349765']) {
+      expect(before).not.toContain(v);
+      expect(JSON.stringify(exported.body)).not.toContain(v);
+    }
+
+    expect((await api('DELETE', `/v1/shoppers/${shopper}`, { key: t.adminKey })).status).toBe(204);
+    expect(await tableDump()).not.toContain(shopper);
+    expectProblem(await api('GET', `/v1/shoppers/${shopper}`, { key: t.adminKey }), 404);
+    const after = await api('GET', `/v1/shoppers/${shopper}/export`, { key: t.adminKey });
+    expect(after.body).toMatchObject({ profile: null, offers: [], eligibility: [], conversions: [], location: [], statsMarkers: [] });
+    expectProblem(await api('POST', `/v1/offers/${first.body.offers[0].id}/redeem`, { key: t.adminKey, body: {} }), 404);
+    // the idempotency record went too: the same key is not replayed (and, with no consent left, nothing is offered)
+    const again = await api('POST', '/v1/offers', { key: t.adminKey, body, headers });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(again.body).toEqual({ offers: [], geofences: [] });
+    // aggregate stats remain, without the shopper
+    const stats = await api('GET', `/v1/campaigns/${campaignId}/stats`, { key: t.adminKey });
+    expect(stats.body).toMatchObject({ offered: 1, redeemed: 1, conversions: { treatment: 1, holdout: 0 } });
+  });
+
+  it('keeps another tenant out of a shopper\'s data', async () => {
+    const a = await newTenant();
+    const b = await newTenant();
+    const shopper = unique('s');
+    await consentingShopper(a.adminKey, shopper, { firstName: 'Jon' });
+    expectProblem(await api('GET', `/v1/shoppers/${shopper}`, { key: b.adminKey }), 404);
+    const exported = await api('GET', `/v1/shoppers/${shopper}/export`, { key: b.adminKey });
+    expect(exported.body.profile).toBeNull();
+    expect((await api('DELETE', `/v1/shoppers/${shopper}`, { key: b.adminKey })).status).toBe(204);
+    expect((await api('GET', `/v1/shoppers/${shopper}`, { key: a.adminKey })).body.firstName).toBe('Jon');
+  });
+
+  it('lets an app report only a recent instant in `at`', async () => {
+    const t = await newTenant();
+    const app = await newKey(t.adminKey, { kind: 'publishable' });
+    const res = await api('POST', '/v1/offers', {
+      key: app.key,
+      body: { shopperId: unique('s'), location: spot, at: '2020-01-01T10:00:00Z', profile: { consent: { location: true, marketing: true } } },
+    });
+    expect(expectProblem(res, 422).errors).toEqual([{ path: 'at', message: expect.stringContaining('10 minutes') }]);
+    const ok = await api('POST', '/v1/offers', {
+      key: app.key,
+      body: { shopperId: unique('s'), location: spot, at: new Date().toISOString(), profile: { consent: { location: true, marketing: true } } },
+    });
+    expect(ok.status).toBe(200);
+  });
+});
