@@ -217,6 +217,9 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
     isBase64Encoded: false,
   };
   const handler = deps.handlers[match.route.fn];
+  const started = Date.now();
   const result = await handler(event, lambdaContext(match.route.fn, requestId));
   send(res, result);
+  // Access log: the route template, never the body, the key or query values (coordinates).
+  log('info', 'request', { requestId, method, route: match.route.path, status: result.statusCode, ms: Date.now() - started });
 }

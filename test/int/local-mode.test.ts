@@ -111,4 +111,25 @@ describe('local mode (npm start)', () => {
       proxy.close();
     }
   });
+
+  it('logs no keys, secrets or coordinates', async () => {
+    const dataDir = await tempDir();
+    const stack = await startLocalStack(dataDir, { LOG_LEVEL: 'debug', DYNAMODB_IN_MEMORY: '1' });
+    onTestFinished(() => void stack.stop());
+    const base = stack.info.apiUrl;
+    const opKey = (await readFile(path.join(dataDir, 'operator-key'), 'utf8')).trim();
+    const startup = stack.output().length;
+    const tenant = await api('POST', '/v1/tenants', { base, key: opKey, body: { name: 'Quiet' } });
+    const admin = tenant.body.adminKey as string;
+    const hook = await api('PUT', '/v1/webhook', { base, key: admin, body: { url: 'http://127.0.0.1:9/closed' } });
+    await api('POST', '/v1/geofences', { base, key: admin, body: { name: 'f', geometry: { type: 'Circle', coordinates: [2.1234567, 41.7654321], radiusM: 100 } } });
+    await api('PUT', '/v1/shoppers/quiet-1', { base, key: admin, body: { consent: { location: true, marketing: true } } });
+    await api('POST', '/v1/offers', { base, key: admin, body: { shopperId: 'quiet-1', location: { lat: 41.7654321, lng: 2.1234567 } } });
+    await api('GET', '/v1/keys', { base, key: admin.slice(0, -2) + 'zz' });
+    await api('POST', '/v1/keys', { base, key: admin, rawBody: '{"name":', headers: { 'content-type': 'application/json' } });
+    await stack.stop();
+    const logs = stack.output().slice(startup);
+    expect(logs).toContain('"route":"/v1/offers"');
+    for (const secret of [admin, opKey, hook.body.secret, '41.7654321', '2.1234567']) expect(logs).not.toContain(secret);
+  });
 });
