@@ -3,7 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import net, { type LookupFunction } from 'node:net';
 import { getSqs } from '../clients.js';
 import { getConfig } from '../config.js';
 import { addressRefusal } from '../domain/netguard.js';
@@ -36,6 +36,10 @@ function guardedLookup(localMode: boolean): LookupFunction {
 export function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number, localMode: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
+    // Node does not call `lookup` for an IP literal: check it here.
+    const literal = u.hostname.replace(/^\[|\]$/g, '');
+    const refused = net.isIP(literal) ? addressRefusal(literal, localMode) : undefined;
+    if (refused) return reject(new Error(`Webhook host ${refused}`));
     const mod = u.protocol === 'https:' ? https : http;
     const req = mod.request(
       u,

@@ -22,6 +22,18 @@ describe('webhook address guard', () => {
     expect(classifyAddress('not-an-ip')).toBe('reserved');
   });
 
+  it('judges IPv6 forms that carry an IPv4 address by that address (regression: ::ffff:a9fe:a9fe passed as public)', () => {
+    for (const ip of ['::ffff:a9fe:a9fe', '[::ffff:169.254.169.254]', '64:ff9b::a9fe:a9fe', '::a9fe:a9fe', '0:0:0:0:0:ffff:a9fe:a9fe'])
+      expect({ ip, c: classifyAddress(ip) }).toEqual({ ip, c: 'link-local' });
+    expect(classifyAddress('::ffff:7f00:1')).toBe('loopback');
+    expect(classifyAddress('::ffff:a00:1')).toBe('private');
+    expect(classifyAddress('::ffff:808:808')).toBe('public');
+    expect(classifyAddress('fd00:ec2:0:0:0:0:0:254')).toBe('link-local');
+    expect(classifyAddress('febf::1')).toBe('link-local');
+    expect(classifyAddress('2001:db8::1')).toBe('reserved');
+    expect(classifyAddress('::')).toBe('reserved');
+  });
+
   it('always refuses link-local, and loopback/private outside local mode', () => {
     expect(addressRefusal('169.254.169.254', true)).toMatch(/link-local/);
     expect(addressRefusal('127.0.0.1', true)).toBeUndefined();
