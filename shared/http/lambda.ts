@@ -22,6 +22,7 @@ import {
 import type { FunctionName, RouteDef } from './route.js';
 import { routes, type RoutesOf } from './routes.js';
 import { zodIssues } from './zod-issues.js';
+import { IdSchema } from './schemas.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 const MAX_IDEMPOTENCY_KEY = 255;
@@ -85,11 +86,19 @@ function parseBody(event: APIGatewayProxyEvent, headers: Record<string, string>)
   const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json' && !/^application\/[a-z0-9.+-]*\+json$/.test(type))
     throw unsupportedMediaType('Send the body as application/json.');
+  let protoKey = false;
+  let parsed: unknown;
   try {
-    return JSON.parse(raw);
+    // "__proto__" would be dropped silently by object handling downstream: refuse it instead.
+    parsed = JSON.parse(raw, (key, value) => {
+      if (key === '__proto__') protoKey = true;
+      return value;
+    });
   } catch {
     throw badRequest('The body is not valid JSON.');
   }
+  if (protoKey) throw unprocessable([{ path: '(body)', message: '"__proto__" is not allowed as a field name.' }]);
+  return parsed;
 }
 
 function checkAuth(route: RouteDef, principal: Principal | undefined): void {
@@ -154,10 +163,19 @@ async function dispatch(
   const principal = principalFromContext(event.requestContext?.authorizer as Record<string, unknown> | undefined);
   checkAuth(route, principal);
 
+  // Path ids: the same shape as every id we issue; anything else cannot exist (404),
+  // except where the caller names a new resource (PUT), which is a 422.
+  const params = (event.pathParameters ?? {}) as Record<string, string>;
+  for (const [name, value] of Object.entries(params))
+    if (!IdSchema.safeParse(value).success)
+      throw route.method === 'PUT' ? unprocessable([{ path: name, message: 'Use 1-128 letters, digits, _ . : -' }]) : notFound();
+
   let body: unknown;
   if (route.body) {
-    const raw = parseBody(event, headers);
-    const parsed = route.body.safeParse(raw === undefined ? undefined : raw);
+    let raw = parseBody(event, headers);
+    // No body at all is an empty object for routes whose fields are all optional (e.g. redeem).
+    if (raw === undefined && route.body.safeParse({}).success) raw = {};
+    const parsed = route.body.safeParse(raw);
     if (!parsed.success) throw unprocessable(zodIssues(parsed.error, raw === undefined ? 'body' : ''));
     body = storableNumbers(parsed.data);
   } else if (event.body && Buffer.byteLength(event.body, 'utf8') > MAX_BODY_BYTES) {
@@ -174,7 +192,7 @@ async function dispatch(
   const req: Request = {
     body: body as never,
     query: query as never,
-    params: (event.pathParameters ?? {}) as Record<string, string>,
+    params,
     principal: principal as Principal,
     headers,
     requestId,

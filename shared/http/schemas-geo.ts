@@ -91,7 +91,13 @@ export const GeometrySchema = z
 
 const Tags = z.array(z.string().trim().min(1).max(64)).max(20);
 const Metadata = z
-  .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), z.union([z.string().max(256), z.number(), z.boolean()]))
+  .record(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+      .refine((k) => !['__proto__', 'constructor', 'prototype'].includes(k), 'This key is reserved.'),
+    z.union([z.string().max(256), z.number(), z.boolean()]),
+  )
   .refine((m) => Object.keys(m).length <= 16, 'At most 16 keys.')
   .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= 1024, 'At most 1 KiB in all.')
   .describe('Up to 16 keys, 1 KiB in all');

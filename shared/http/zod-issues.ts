@@ -16,7 +16,7 @@ export function zodIssues(error: z.ZodError, root = ''): FieldError[] {
   return error.issues.slice(0, 50).map((i) => {
     const path = formatPath(i.path, root);
     if (i.code === 'unrecognized_keys') return { path, message: `Unknown field(s): ${i.keys.join(', ')}` };
-    if (i.code === 'invalid_type' && i.input === undefined) return { path, message: 'Required.' };
+    if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) return { path, message: 'Required.' };
     return { path, message: i.message };
   });
 }

@@ -17,23 +17,26 @@ export type CampaignInput = CampaignCreate;
 export interface Campaign extends Omit<CampaignCreate, 'partnerId'> {
   id: string;
   partnerId: string | null;
-  /** Stores of the campaign's geofences (store-restricted keys see campaigns using only their stores). */
-  storeIds: string[];
-  /** True when some geofence has no store (partner or tenant-wide fences). */
-  hasUnownedFences: boolean;
   createdAt: string;
   updatedAt: string;
   version: number;
 }
 
 export const campaignView = (c: Campaign) => {
-  const { version: _v, storeIds: _s, hasUnownedFences: _h, ...rest } = c;
+  const { version: _v, ...rest } = c;
   return { ...rest, partnerId: c.partnerId ?? null };
 };
 
-function visibleTo(p: Principal, c: Campaign): boolean {
-  if (!p.storeIds.length) return true;
-  return !c.hasUnownedFences && c.storeIds.every((s) => canUseStore(p, s));
+/**
+ * The campaigns a key may see: all of them, or for a store-restricted key
+ * those whose geofences all belong to its stores — decided on the fences as
+ * they are now (a fence can move to another store after the campaign was saved).
+ */
+async function visible(p: Principal, campaigns: Campaign[]): Promise<Campaign[]> {
+  if (!p.storeIds.length) return campaigns;
+  const fenceIds = [...new Set(campaigns.flatMap((c) => c.geofenceIds))];
+  const owner = new Map((await getGeofencesByIds<Geofence>(p.tenantId, fenceIds)).map((f) => [f.id, f.storeId]));
+  return campaigns.filter((c) => c.geofenceIds.every((g) => canUseStore(p, owner.get(g))));
 }
 
 /** Check geofences and partner exist in the tenant and that a store-restricted key may use them. */
@@ -51,18 +54,16 @@ async function resolveRefs(p: Principal, geofenceIds: string[], partnerId: strin
   if (errors.length) throw unprocessable(errors);
   if (p.storeIds.length && fences.some((f) => !canUseStore(p, f.storeId)))
     throw forbidden('This key is restricted to other stores: every geofence must belong to its stores.');
-  const storeIds = [...new Set(fences.map((f) => f.storeId).filter((s): s is string => !!s))].sort();
-  return { storeIds, hasUnownedFences: fences.some((f) => !f.storeId) };
+
 }
 
 export async function createCampaign(p: Principal, input: CampaignInput) {
-  const refs = await resolveRefs(p, input.geofenceIds, input.partnerId);
+  await resolveRefs(p, input.geofenceIds, input.partnerId);
   const at = nowIso();
   const campaign: Campaign = {
     ...input,
     id: newId('cmp'),
     partnerId: input.partnerId ?? null,
-    ...refs,
     createdAt: at,
     updatedAt: at,
     version: 1,
@@ -76,13 +77,13 @@ export async function createCampaign(p: Principal, input: CampaignInput) {
 export async function loadCampaign(p: Principal, id: string): Promise<Campaign> {
   const c = await getEntity<Campaign>(p.tenantId, 'CAMPAIGN', id);
   if (!c) throw notFound('Campaign');
-  if (!visibleTo(p, c)) throw forbidden('This key is restricted to other stores.');
+  if (!(await visible(p, [c])).length) throw forbidden('This key is restricted to other stores.');
   return c;
 }
 
 export async function listCampaigns(p: Principal, limit: number, cursor?: string) {
   const page = await listEntities<Campaign>(p.tenantId, 'CAMPAIGN', limit, cursor);
-  return { items: page.items.filter((c) => visibleTo(p, c)).map(campaignView), nextCursor: page.nextCursor };
+  return { items: (await visible(p, page.items)).map(campaignView), nextCursor: page.nextCursor };
 }
 
 export async function updateCampaign(p: Principal, id: string, patch: CampaignPatch) {
@@ -98,8 +99,8 @@ export async function updateCampaign(p: Principal, id: string, patch: CampaignPa
   }
   const next = merged as unknown as Campaign;
   next.partnerId = (merged.partnerId as string | undefined) ?? null;
-  const refs = await resolveRefs(p, next.geofenceIds, next.partnerId);
-  Object.assign(next, refs, { updatedAt: nowIso(), version: current.version + 1 });
+  await resolveRefs(p, next.geofenceIds, next.partnerId);
+  Object.assign(next, { updatedAt: nowIso(), version: current.version + 1 });
   const added = next.geofenceIds.filter((g) => !current.geofenceIds.includes(g));
   const removed = current.geofenceIds.filter((g) => !next.geofenceIds.includes(g));
   if (added.length) await putCampaignLinks(p.tenantId, id, added);

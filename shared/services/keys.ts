@@ -2,7 +2,8 @@ import { generateKey } from '../auth/apikey.js';
 import { DEFAULT_RATE_LIMITS, PUBLISHABLE_SCOPES, SCOPES, type Principal, type RateLimit, type Scope } from '../auth/principal.js';
 import { forbidden, notFound, unprocessable, type FieldError } from '../http/errors.js';
 import { newId } from '../ids.js';
-import { listApiKeys, putApiKey, revokeApiKey, type ApiKeyRecord } from '../store/apikeys.js';
+import { getTenantApiKey, listApiKeys, putApiKey, revokeApiKey, type ApiKeyRecord } from '../store/apikeys.js';
+import { getEntitiesByIds } from '../store/entities.js';
 import { nowIso } from '../store/db.js';
 
 export interface KeyInput {
@@ -75,16 +76,31 @@ export async function createKey(caller: Principal, input: KeyInput) {
     if (!storeIds.length || storeIds.some((s) => !caller.storeIds.includes(s)))
       throw forbidden('A store-restricted key can only create keys restricted to its own stores.');
   }
+  const storeIds = [...new Set(input.storeIds ?? [])];
+  if (storeIds.length) {
+    const found = new Set((await getEntitiesByIds<{ id: string }>(caller.tenantId, 'STORE', storeIds)).map((s) => s.id));
+    const missing = (input.storeIds ?? []).map((s, i) => ({ s, i })).filter(({ s }) => !found.has(s));
+    if (missing.length) throw unprocessable(missing.map(({ i }) => ({ path: `storeIds[${i}]`, message: 'No such store.' })));
+  }
   const { record, key } = mintKey(caller.tenantId, { ...input, scopes });
   await putApiKey(record);
   return { ...keyView(record), key };
 }
 
+/** A store-restricted caller manages only keys restricted to (a subset of) its own stores. */
+function manages(caller: Principal, rec: ApiKeyRecord): boolean {
+  if (!caller.storeIds.length) return true;
+  return rec.storeIds.length > 0 && rec.storeIds.every((s) => caller.storeIds.includes(s));
+}
+
 export async function listKeys(caller: Principal, limit: number, cursor?: string) {
   const page = await listApiKeys(caller.tenantId, limit, cursor);
-  return { items: page.items.map(keyView), nextCursor: page.nextCursor };
+  return { items: page.items.filter((k) => manages(caller, k)).map(keyView), nextCursor: page.nextCursor };
 }
 
 export async function revokeKey(caller: Principal, keyId: string) {
+  const rec = await getTenantApiKey(caller.tenantId, keyId);
+  if (!rec) throw notFound('API key');
+  if (!manages(caller, rec)) throw forbidden('A store-restricted key can only revoke keys restricted to its own stores.');
   if (!(await revokeApiKey(caller.tenantId, keyId))) throw notFound('API key');
 }

@@ -19,7 +19,7 @@ import { newId } from '../ids.js';
 import { errorFields, log } from '../log.js';
 import { queueOffers, MAX_BATCH } from '../queue/offers.js';
 import { campaignIdsForGeofences, getCampaignsByIds } from '../store/campaigns.js';
-import { addBreakdown, addCounters, consumeBudget, markSeen } from '../store/counters.js';
+import { addBreakdown, addCounters, consumeBudget, markSeen, refundBudget } from '../store/counters.js';
 import { getEntitiesByIds } from '../store/entities.js';
 import {
   eligibilityPut,
@@ -163,10 +163,10 @@ export async function requestOffers(p: Principal, req: OfferRequest, now = new D
         const cap = c.campaign.frequencyCap;
         const slot = `h_${nowMs}_${Math.random().toString(36).slice(2, 8)}`;
         if (cap && !(await reserveCap(p.tenantId, req.shopperId, c.campaign.id, slot, cap, nowMs, caps.get(c.campaign.id)))) return undefined;
-        return c;
+        return { ...c, slot };
       }),
     )
-  ).filter((c): c is Candidate => !!c);
+  ).filter((c): c is Candidate & { slot: string } => !!c);
 
   // Treatment: frequency cap slot first (per shopper), then the budget (per campaign); give the slot back if the budget is spent.
   const granted = (
@@ -214,17 +214,32 @@ export async function requestOffers(p: Principal, req: OfferRequest, now = new D
   });
 
   const day = nowIso.slice(0, 10);
+  const records = [
+    ...offers.flatMap(offerPuts),
+    ...granted.map((g) =>
+      eligibilityPut(p.tenantId, req.shopperId, { campaignId: g.campaign.id, side: 'treatment', offerId: g.offerId, geofenceId: g.match.fence.id, at: nowIso }),
+    ),
+    ...holdoutRecords.map((h) =>
+      eligibilityPut(p.tenantId, req.shopperId, { campaignId: h.campaign.id, side: 'holdout', offerId: null, geofenceId: h.match.fence.id, at: nowIso }),
+    ),
+    ...(used.length ? [locationPut(p.tenantId, req.shopperId, coarseCell(lat, lng), nowIso)] : []),
+  ];
+  try {
+    await writeItems(records);
+  } catch (err) {
+    // Nothing half-written: take back what this request claimed, then answer 503 (the client retries).
+    await Promise.allSettled([
+      writeItems(records.map((r) => ({ DeleteRequest: { Key: { pk: String(r.PutRequest.Item.pk), sk: String(r.PutRequest.Item.sk) } } }))),
+      ...granted.map(async (g) => {
+        await refundBudget(p.tenantId, g.campaign.id);
+        if (g.campaign.frequencyCap) await releaseCap(p.tenantId, req.shopperId, g.campaign.id, g.offerId);
+      }),
+      ...holdoutRecords.map((h) => h.campaign.frequencyCap && releaseCap(p.tenantId, req.shopperId, h.campaign.id, h.slot)),
+    ]);
+    throw err;
+  }
+  // Stats after the offers stand (atomic ADDs; the SDK retries them).
   await Promise.all([
-    writeItems([
-      ...offers.flatMap(offerPuts),
-      ...granted.map((g) =>
-        eligibilityPut(p.tenantId, req.shopperId, { campaignId: g.campaign.id, side: 'treatment', offerId: g.offerId, geofenceId: g.match.fence.id, at: nowIso }),
-      ),
-      ...holdoutRecords.map((h) =>
-        eligibilityPut(p.tenantId, req.shopperId, { campaignId: h.campaign.id, side: 'holdout', offerId: null, geofenceId: h.match.fence.id, at: nowIso }),
-      ),
-      ...(used.length ? [locationPut(p.tenantId, req.shopperId, coarseCell(lat, lng), nowIso)] : []),
-    ]),
     ...granted.map((g) => countExposure(p.tenantId, req.shopperId, g.campaign.id, 'treatment', day, g.match.fence.id)),
     ...holdoutRecords.map((h) => countExposure(p.tenantId, req.shopperId, h.campaign.id, 'holdout', day, h.match.fence.id)),
   ]);

@@ -44,9 +44,15 @@ const ITEM_KINDS: [prefix: string, name: string][] = [
   ['IDEMREF#', 'idempotencyRecords'],
 ];
 
+/** Export and erasure cover everything about a shopper, across stores: tenant-wide keys only. */
+function tenantWide(p: Principal, what: string) {
+  if (p.storeIds.length) throw forbidden(`${what} covers every store; use a key that is not store-restricted.`);
+}
+
 /** Every item held about the shopper, grouped by kind (a bounded query of one partition). */
 export async function exportShopper(p: Principal, shopperId: string) {
   checkShopperId(shopperId);
+  tenantWide(p, 'Export');
   const items = await shopperItems(p.tenantId, shopperId);
   const out: Record<string, unknown[]> = Object.fromEntries(ITEM_KINDS.map(([, n]) => [n, []]));
   for (const item of items) {
@@ -60,6 +66,7 @@ export async function exportShopper(p: Principal, shopperId: string) {
 
 export async function deleteShopper(p: Principal, shopperId: string) {
   checkShopperId(shopperId);
+  tenantWide(p, 'Erasure');
   await eraseShopper(p.tenantId, shopperId);
 }
 
@@ -121,6 +128,8 @@ export async function recordConversion(p: Principal, body: { shopperId: string; 
   const atMs = body.at ? Date.parse(body.at) : Date.now();
   if (atMs > Date.now() + 5 * 60_000) throw unprocessable([{ path: 'at', message: 'Must not be in the future.' }]);
   if (p.storeIds.length && !canUseStore(p, body.storeId)) throw forbidden('This key may only record purchases at its own stores.');
+  if (body.storeId && !(await getEntity(p.tenantId, 'STORE', body.storeId)))
+    throw unprocessable([{ path: 'storeId', message: 'No such store.' }]);
   const from = new Date(atMs - ATTRIBUTION_DAYS * DAY_S * 1000).toISOString();
   const to = new Date(atMs).toISOString();
   const elig = (await shopperItems(p.tenantId, body.shopperId, keys.eligibilityPrefix)).filter(

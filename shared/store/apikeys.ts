@@ -46,10 +46,16 @@ export async function listApiKeys(tenantId: string, limit: number, cursor?: stri
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
       ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, { pk }),
+      ExclusiveStartKey: decodeCursor(cursor, { pk }, { sk: skPrefix }),
     }),
   );
   return { items: (res.Items ?? []).map(toRecord), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+}
+
+/** One key of a tenant, by id (its listing item). */
+export async function getTenantApiKey(tenantId: string, keyId: string): Promise<ApiKeyRecord | undefined> {
+  const res = await db().send(new GetCommand({ TableName: table(), Key: keys.entity(tenantId, 'APIKEY', keyId), ConsistentRead: true }));
+  return res.Item ? toRecord(res.Item) : undefined;
 }
 
 /** Revoke a tenant's key (both items). Returns false when the tenant has no such key. */

@@ -25,7 +25,8 @@ export type CounterField =
   | 'treatmentRevenue'
   | 'holdoutRevenue'
   | 'shoppers'
-  | 'redeemers';
+  | 'redeemers'
+  | 'used';
 
 /**
  * Take one unit of a campaign's budget and count the offer, atomically.
@@ -48,6 +49,11 @@ export async function consumeBudget(tenantId: string, campaignId: string, maxOff
     if (isConditionFailed(err)) return false;
     throw err;
   }
+}
+
+/** Give back one unit of budget (the offer it paid for was not written). */
+export async function refundBudget(tenantId: string, campaignId: string): Promise<void> {
+  await addCounters(tenantId, campaignId, { used: -1, offered: -1, eligible: -1 });
 }
 
 /** Add to counters of the campaign's totals item. */

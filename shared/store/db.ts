@@ -35,9 +35,15 @@ export function encodeCursor(lastKey: Record<string, unknown> | undefined): stri
   return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
 }
 
+/**
+ * Read a cursor back: exactly the key attributes the query's pages carry
+ * (`equal` must match as given, `prefix` must start with it), all non-empty
+ * strings; anything else is a 422, never a malformed DynamoDB request.
+ */
 export function decodeCursor(
   cursor: string | undefined,
-  expect: Record<string, string>,
+  equal: Record<string, string>,
+  prefix: Record<string, string> = {},
 ): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
   let parsed: unknown;
@@ -46,14 +52,18 @@ export function decodeCursor(
   } catch {
     parsed = undefined;
   }
+  const names = [...Object.keys(equal), ...Object.keys(prefix)].sort();
+  const obj = parsed as Record<string, unknown>;
   const ok =
     !!parsed &&
     typeof parsed === 'object' &&
     !Array.isArray(parsed) &&
-    Object.values(parsed as object).every((v) => typeof v === 'string') &&
-    Object.entries(expect).every(([k, v]) => (parsed as Record<string, unknown>)[k] === v);
+    JSON.stringify(Object.keys(obj).sort()) === JSON.stringify(names) &&
+    Object.values(obj).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024) &&
+    Object.entries(equal).every(([k, v]) => obj[k] === v) &&
+    Object.entries(prefix).every(([k, v]) => (obj[k] as string).startsWith(v) && (obj[k] as string).length > v.length);
   if (!ok) throw unprocessable([{ path: 'cursor', message: 'Invalid or foreign cursor.' }]);
-  return parsed as Record<string, unknown>;
+  return obj;
 }
 
 /** Strip storage attributes before an item leaves the store module. */

@@ -140,7 +140,7 @@ export async function listEntities<T>(
       ...f,
       ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix, ...(f.ExpressionAttributeValues ?? {}) },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, { pk }),
+      ExclusiveStartKey: decodeCursor(cursor, { pk }, { sk: skPrefix }),
     }),
   );
   return { items: (res.Items ?? []).map((i) => strip(i) as T), nextCursor: encodeCursor(res.LastEvaluatedKey) };

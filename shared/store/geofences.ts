@@ -83,7 +83,7 @@ export async function listGeofencesOfOwner<T>(
       ...(tag ? { FilterExpression: 'contains(tags, :tag)' } : {}),
       ExpressionAttributeValues: { ':g': gsi1pk, ...(tag ? { ':tag': tag } : {}) },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, { gsi1pk }),
+      ExclusiveStartKey: decodeCursor(cursor, { gsi1pk, pk: keys.entityList(tenantId, 'GEOFENCE').pk }, { sk: 'GEOFENCE#', gsi1sk: 'GF#' }),
     }),
   );
   return { items: (res.Items ?? []).map((i) => strip(i) as T), nextCursor: encodeCursor(res.LastEvaluatedKey) };

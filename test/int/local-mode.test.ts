@@ -106,6 +106,30 @@ describe('local mode (npm start)', () => {
       failOps = undefined;
       const keys = await api('GET', '/v1/keys', { base, key: admin });
       expect(keys.body.items.map((k: { name: string }) => k.name)).toEqual(['admin']);
+
+      // An offer whose records cannot be written gives back its budget and cap slot: nothing half-written.
+      const fence = await api('POST', '/v1/geofences', {
+        base,
+        key: admin,
+        body: { name: 'f', geometry: { type: 'Circle', coordinates: [2.17, 41.38], radiusM: 200 } },
+      });
+      const campaign = await api('POST', '/v1/campaigns', {
+        base,
+        key: admin,
+        body: {
+          name: 'c', kind: 'location', status: 'active', geofenceIds: [fence.body.id],
+          offer: { title: 't', body: 'b', validForMinutes: 10 }, budget: { maxOffers: 1 }, frequencyCap: { maxOffers: 1, perHours: 24 },
+        },
+      });
+      await api('PUT', '/v1/shoppers/s503', { base, key: admin, body: { consent: { location: true, marketing: true } } });
+      const ask = () => api('POST', '/v1/offers', { base, key: admin, body: { shopperId: 's503', location: { lat: 41.38, lng: 2.17 } } });
+      failOps = /BatchWriteItem/;
+      expectProblem(await ask(), 503);
+      failOps = undefined;
+      const stats = await api('GET', `/v1/campaigns/${campaign.body.id}/stats`, { base, key: admin });
+      expect(stats.body.budget).toEqual({ maxOffers: 1, used: 0, remaining: 1 });
+      const retry = await ask();
+      expect(retry.body.offers).toHaveLength(1);
     } finally {
       await local.stop();
       proxy.close();

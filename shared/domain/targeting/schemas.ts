@@ -40,11 +40,15 @@ export const ConsentSchema = z
   })
   .describe('Consent given by the shopper. Offers need both flags true.');
 
+/** Object keys with a special meaning in JavaScript, refused as names. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 export const AttributesSchema = z
   .record(
     z
       .string()
       .regex(ATTRIBUTE_KEY_PATTERN, { error: 'attribute names are 1-64 letters, digits or underscores' })
+      .refine((k) => !RESERVED_KEYS.has(k), { error: 'this attribute name is reserved' })
       .describe('Attribute name'),
     z.union([z.string().max(LIMITS.attributeStringMax), z.number(), z.boolean()]),
   )
