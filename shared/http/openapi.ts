@@ -9,6 +9,7 @@ const ERROR_STATUSES: Record<string, string> = {
   '403': 'Key lacks the scope, or the store is outside its storeIds',
   '404': 'Not found (including any resource of another tenant)',
   '409': 'Conflict',
+  '410': 'Gone (e.g. the offer expired)',
   '413': 'Body over 256 KiB',
   '422': 'Validation failed; errors[] names each bad field',
   '429': 'Rate limit exceeded; Retry-After set',
@@ -48,7 +49,9 @@ function operation(r: RouteDef) {
         ? { description: 'Success' }
         : { description: 'Success', content: { 'application/json': { schema: schema(r.response, 'output') } } },
   };
-  const errs = r.auth === 'none' ? ['400', '413', '422', '503'] : Object.keys(ERROR_STATUSES);
+  const extra = (r.extraErrors ?? []).map(String);
+  const common = Object.keys(ERROR_STATUSES).filter((c) => c !== '410');
+  const errs = r.auth === 'none' ? ['400', '413', '422', '503'] : [...new Set([...common, ...extra])].sort();
   for (const code of errs)
     responses[code] = {
       description: ERROR_STATUSES[code],

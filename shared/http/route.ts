@@ -38,6 +38,8 @@ export interface RouteDef {
   /** Response body schema of the success status (documentation). */
   response?: z.ZodType;
   successStatus?: number;
+  /** Error statuses particular to this route (beyond the common ones), for the OpenAPI document. */
+  extraErrors?: readonly number[];
   /** Honours the Idempotency-Key header (Stripe semantics). */
   idempotent?: boolean;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../domain/targeting/schedule.js';
-import { IdSchema, LatLngSchema, ListQuerySchema } from './schemas.js';
+import { IdSchema, LatLngSchema, ListQuerySchema, queryNumber } from './schemas.js';
 
 /** Stores, partners, geofences: request and response schemas. */
 
@@ -86,7 +86,7 @@ export const GeometrySchema = z
     z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(RingSchema).min(1)).min(1) }).strict(),
   ])
   .describe(
-    'Circle, or a GeoJSON Polygon / MultiPolygon (RFC 7946). At most 2,000 vertices in all. Rings crossing the antimeridian are read the short way across it.',
+    'Circle (10-50,000 m), or a GeoJSON Polygon / MultiPolygon (RFC 7946): closed rings of >= 4 positions, no self-intersection, holes inside their shell, at most 2,000 vertices in all. Latitudes within ±85° (the radius included). Rings crossing the antimeridian are read the short way across it. A fence must be indexable in at most 128 H3 cells (roughly 365 km across at most), else 422.',
   );
 
 const Tags = z.array(z.string().trim().min(1).max(64)).max(20);
@@ -145,7 +145,7 @@ export const GeofenceListQuerySchema = ListQuerySchema.extend({
 
 export const LookupQuerySchema = z
   .object({
-    lat: z.coerce.number().min(-90).max(90),
-    lng: z.coerce.number().min(-180).max(180),
+    lat: queryNumber(z.number().min(-90).max(90)),
+    lng: queryNumber(z.number().min(-180).max(180)),
   })
   .strict();

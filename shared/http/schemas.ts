@@ -15,9 +15,17 @@ export const ProblemSchema = z
 
 export const IdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'Use letters, digits, _ . : -');
 
+/** A number in a query string: plain decimal text only (no "", no hex), then checked as a number. */
+export const queryNumber = <T extends z.ZodType<number, number>>(inner: T) =>
+  z
+    .string()
+    .regex(/^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/, 'Must be a decimal number.')
+    .transform(Number)
+    .pipe(inner);
+
 export const ListQuerySchema = z
   .object({
-    limit: z.coerce.number().int().min(1).max(100).default(25).describe('Page size, 1-100 (default 25).'),
+    limit: queryNumber(z.number().int().min(1).max(100)).default(25).describe('Page size, 1-100 (default 25).'),
     cursor: z.string().max(2048).optional().describe('Opaque cursor from a previous page (nextCursor).'),
   })
   .strict();

@@ -8,7 +8,7 @@ import { addBreakdown, addCounters, markSeen } from '../store/counters.js';
 import { epochSeconds, nowIso, strip, ttlIn } from '../store/db.js';
 import { getEntity } from '../store/entities.js';
 import { keys } from '../store/keys.js';
-import { getOfferById, redeemOffer, writeItems, type StoredOffer } from '../store/offers.js';
+import { getOfferById, listLiveOffers, redeemOffer, writeItems, type StoredOffer } from '../store/offers.js';
 import { DAY_S, RETENTION } from '../store/retention.js';
 import { eraseShopper, getProfile, putProfile, shopperItems } from '../store/shoppers.js';
 import { publicOffer } from './offers.js';
@@ -70,16 +70,11 @@ export async function deleteShopper(p: Principal, shopperId: string) {
   await eraseShopper(p.tenantId, shopperId);
 }
 
-/** The shopper's live offers: not redeemed, not expired. */
-export async function listShopperOffers(p: Principal, shopperId: string) {
+/** The shopper's live offers (not redeemed, not expired), newest first, paged. */
+export async function listShopperOffers(p: Principal, shopperId: string, limit: number, cursor?: string) {
   checkShopperId(shopperId);
-  const now = Date.now();
-  const items = (await shopperItems(p.tenantId, shopperId, keys.shopperOfferPrefix)) as unknown as (StoredOffer & { ttl?: number })[];
-  const live = items
-    .filter((o) => o.status === 'active' && Date.parse(o.expiresAt) > now && !(o.ttl && o.ttl <= epochSeconds(now)))
-    .filter((o) => !p.storeIds.length || canUseStore(p, o.storeId))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  return { items: live.map(offerView) };
+  const page = await listLiveOffers(p.tenantId, shopperId, limit, cursor);
+  return { items: page.items.filter((o) => canUseStore(p, o.storeId)).map(offerView), nextCursor: page.nextCursor };
 }
 
 export const offerView = (o: StoredOffer) => ({

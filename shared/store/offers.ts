@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGet, batchWrite } from './batch.js';
 import { keys } from './keys.js';
-import { conditionFailedItem, db, isConditionFailed, isExpired, strip, table, ttlIn } from './db.js';
+import { conditionFailedItem, db, decodeCursor, encodeCursor, epochSeconds, isConditionFailed, isExpired, strip, table, ttlIn } from './db.js';
 import { DAY_S, RETENTION } from './retention.js';
 
 /** Offer and frequency-cap storage: everything here lives in the shopper's partition (plus the id pointer). */
@@ -218,4 +218,22 @@ export async function setDeliveryStatus(
     if (!isConditionFailed(err)) throw err;
     return false;
   }
+}
+
+/** One page of a shopper's live offers (active, not expired), newest first. */
+export async function listLiveOffers(tenantId: string, shopperId: string, limit: number, cursor: string | undefined, now = new Date()) {
+  const { pk } = keys.shopperPartition(tenantId, shopperId);
+  const res = await db().send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      FilterExpression: '#status = :active AND expiresAt > :now AND #ttl > :epoch',
+      ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':pk': pk, ':p': keys.shopperOfferPrefix, ':active': 'active', ':now': now.toISOString(), ':epoch': epochSeconds(now) },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor, { pk }, { sk: keys.shopperOfferPrefix }),
+    }),
+  );
+  return { items: (res.Items ?? []).map((i) => strip(i) as unknown as StoredOffer), nextCursor: encodeCursor(res.LastEvaluatedKey) };
 }

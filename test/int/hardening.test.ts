@@ -73,6 +73,35 @@ describe('inputs that used to break things', () => {
   });
 });
 
+describe('query strings and paging', () => {
+  it('reads numbers in query strings as decimals only (regression: lat= and 0x29 were accepted)', async () => {
+    const t = await newTenant();
+    for (const q of ['lat=&lng=', 'lat=0x29&lng=2', 'lat=41&lng=', 'lat=abc&lng=1'])
+      expectProblem(await api('GET', `/v1/geofences/lookup?${q}`, { key: t.adminKey }), 422);
+    expect((await api('GET', '/v1/geofences/lookup?lat=41.5&lng=-2e0', { key: t.adminKey })).status).toBe(200);
+    expectProblem(await api('GET', '/v1/stores?limit=0x10', { key: t.adminKey }), 422);
+  });
+
+  it('pages a shopper\'s live offers', async () => {
+    const t = await newTenant();
+    await storeFenceCampaign(t.adminKey, here);
+    await storeFenceCampaign(t.adminKey, here);
+    await storeFenceCampaign(t.adminKey, here);
+    const s = unique('s');
+    await consentingShopper(t.adminKey, s);
+    const { offers } = await offersFor(t.adminKey, s, here);
+    expect(offers).toHaveLength(3);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await api('GET', `/v1/shoppers/${s}/offers?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { key: t.adminKey });
+      seen.push(...page.body.items.map((o) => o.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(offers.map((o) => o.id).sort());
+  });
+});
+
 describe('store-restricted keys', () => {
   it('list and revoke only keys within their own stores (regression: could revoke the admin key)', async () => {
     const t = await newTenant();

@@ -23,3 +23,12 @@ describe('GET /openapi.json', () => {
     expect(schema.additionalProperties).toBe(false);
   });
 });
+
+describe('OpenAPI details', () => {
+  it('documents 410 on redemption only', async () => {
+    const res = await api('GET', '/openapi.json');
+    expect(res.body.paths['/v1/offers/{id}/redeem'].post.responses['410']).toBeDefined();
+    expect(res.body.paths['/v1/stores'].post.responses['410']).toBeUndefined();
+    expect(res.body.paths['/v1/geofences/lookup'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['lat', 'lng']);
+  });
+});
