@@ -5,6 +5,8 @@ export interface Received {
   headers: http.IncomingHttpHeaders;
   body: string;
   status: number;
+  /** Arrival time, ms since the epoch. */
+  at: number;
 }
 
 /**
@@ -17,7 +19,7 @@ export async function startReceiver(respond: (req: Received, n: number) => numbe
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const rec: Received = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status: 0 };
+      const rec: Received = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status: 0, at: Date.now() };
       rec.status = respond(rec, received.length + 1);
       received.push(rec);
       res.writeHead(rec.status, { 'content-type': 'text/plain' });
