@@ -24,10 +24,16 @@ interface CompiledRoute {
 
 function compile(r: RouteDef): CompiledRoute {
   const names: string[] = [];
-  const pattern = r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_m, a, b) => {
-    names.push(a ?? b);
-    return '([^/]+)';
-  });
+  const pattern = r.path
+    .split(/\{(\w+)\}/)
+    .map((part, i) => {
+      if (i % 2) {
+        names.push(part);
+        return '([^/]+)';
+      }
+      return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+    })
+    .join('');
   return { route: r, re: new RegExp(`^${pattern}$`), names };
 }
 
