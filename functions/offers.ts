@@ -1,6 +1,6 @@
 import { lambda } from '../shared/http/lambda.js';
 import { requestOffers } from '../shared/services/offers.js';
-import { recordConversion, redeem } from '../shared/services/shoppers.js';
+import { recordConversion, redeem } from '../shared/services/redemption.js';
 
 export const handler = lambda('offers', {
   requestOffers: async ({ principal, body }) => {

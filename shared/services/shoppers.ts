@@ -1,15 +1,10 @@
 import type { Principal } from '../auth/principal.js';
 import { canUseStore } from '../auth/principal.js';
 import type { ShopperProfile } from '../domain/targeting/index.js';
-import { forbidden, gone, conflict, notFound, unprocessable } from '../http/errors.js';
+import { forbidden, notFound, unprocessable } from '../http/errors.js';
 import { IdSchema } from '../http/schemas.js';
-import { newId } from '../ids.js';
-import { addBreakdown, addCounters, markSeen } from '../store/counters.js';
-import { epochSeconds, nowIso, strip, ttlIn } from '../store/db.js';
-import { getEntity } from '../store/entities.js';
-import { keys } from '../store/keys.js';
-import { getOfferById, listLiveOffers, redeemOffer, writeItems, type StoredOffer } from '../store/offers.js';
-import { DAY_S, RETENTION } from '../store/retention.js';
+import { nowIso, strip } from '../store/db.js';
+import { listLiveOffers, type StoredOffer } from '../store/offers.js';
 import { eraseShopper, getProfile, putProfile, shopperItems } from '../store/shoppers.js';
 import { publicOffer } from './offers.js';
 
@@ -86,84 +81,3 @@ export const offerView = (o: StoredOffer) => ({
   deliveryStatus: o.deliveryStatus,
   deliveryAttempts: o.deliveryAttempts,
 });
-
-/** Redeem an offer once: 404 unknown (or another tenant's), 403 outside the key's stores, 409 twice, 410 expired. */
-export async function redeem(p: Principal, offerId: string, body: { storeId?: string; amount?: number }) {
-  const offer = await getOfferById(p.tenantId, offerId);
-  if (!offer) throw notFound('Offer');
-  const atStore = body.storeId ?? offer.storeId;
-  if (p.storeIds.length && !canUseStore(p, atStore)) throw forbidden('This key may only redeem at its own stores.');
-  if (body.storeId && !(await getEntity(p.tenantId, 'STORE', body.storeId)))
-    throw unprocessable([{ path: 'storeId', message: 'No such store.' }]);
-  if (offer.status === 'redeemed') throw conflict('already-redeemed', 'This offer was already redeemed.');
-  const at = nowIso();
-  if (Date.parse(offer.expiresAt) <= Date.now()) throw gone('This offer has expired.');
-  const res = await redeemOffer(p.tenantId, offer.shopperId, offerId, at, atStore ?? null, body.amount ?? null);
-  if (res === 'redeemed') throw conflict('already-redeemed', 'This offer was already redeemed.');
-  if (!res) throw notFound('Offer');
-  const day = at.slice(0, 10);
-  const firstInDay = await markSeen(p.tenantId, offer.shopperId, offer.campaignId, `RD#${day}`);
-  await Promise.all([
-    addCounters(p.tenantId, offer.campaignId, { redeemed: 1 }),
-    addBreakdown(p.tenantId, offer.campaignId, 'DAY', day, { redeemed: 1, redeemers: firstInDay ? 1 : 0 }),
-    addBreakdown(p.tenantId, offer.campaignId, 'GF', offer.geofenceId, { redeemed: 1 }),
-  ]);
-  return offerView(res);
-}
-
-/** Attribution window of a conversion. */
-export const ATTRIBUTION_DAYS = 7;
-
-/**
- * Record a purchase and attribute it to every campaign the shopper was
- * eligible for (offered: treatment; held out: holdout) in the 7 days before
- * it. Offered wins when the shopper was on both sides in the window.
- */
-export async function recordConversion(p: Principal, body: { shopperId: string; storeId?: string; amount?: number; at?: string }) {
-  const atMs = body.at ? Date.parse(body.at) : Date.now();
-  if (atMs > Date.now() + 5 * 60_000) throw unprocessable([{ path: 'at', message: 'Must not be in the future.' }]);
-  if (p.storeIds.length && !canUseStore(p, body.storeId)) throw forbidden('This key may only record purchases at its own stores.');
-  if (body.storeId && !(await getEntity(p.tenantId, 'STORE', body.storeId)))
-    throw unprocessable([{ path: 'storeId', message: 'No such store.' }]);
-  const from = new Date(atMs - ATTRIBUTION_DAYS * DAY_S * 1000).toISOString();
-  const to = new Date(atMs).toISOString();
-  const elig = (await shopperItems(p.tenantId, body.shopperId, keys.eligibilityPrefix)).filter(
-    (e) => String(e.at) >= from && String(e.at) <= to && !(typeof e.ttl === 'number' && e.ttl <= epochSeconds()),
-  );
-  const sides = new Map<string, 'treatment' | 'holdout'>();
-  for (const e of elig) {
-    const c = String(e.campaignId);
-    if (e.side === 'treatment' || !sides.has(c)) sides.set(c, e.side as 'treatment' | 'holdout');
-  }
-  const id = newId('cv');
-  const attributedTo = [...sides].map(([campaignId, side]) => ({ campaignId, side }));
-  await writeItems([
-    {
-      PutRequest: {
-        Item: {
-          ...keys.conversion(p.tenantId, body.shopperId, id),
-          id,
-          shopperId: body.shopperId,
-          storeId: body.storeId ?? null,
-          amount: body.amount ?? null,
-          at: to,
-          attributedTo,
-          ttl: ttlIn(RETENTION.conversionDays * DAY_S),
-        },
-      },
-    },
-  ]);
-  await Promise.all(
-    attributedTo.map(async ({ campaignId, side }) => {
-      const first = await markSeen(p.tenantId, body.shopperId, campaignId, side === 'treatment' ? 'CT' : 'CH');
-      await addCounters(
-        p.tenantId,
-        campaignId,
-        side === 'treatment'
-          ? { treatmentPurchases: 1, treatmentRevenue: body.amount ?? 0, treatmentConverters: first ? 1 : 0 }
-          : { holdoutPurchases: 1, holdoutRevenue: body.amount ?? 0, holdoutConverters: first ? 1 : 0 },
-      );
-    }),
-  );
-  return { id, shopperId: body.shopperId, storeId: body.storeId ?? null, amount: body.amount ?? null, at: to, attributedTo };
-}
