@@ -22,7 +22,7 @@ import {
   webhookReceiver,
   type Point,
 } from '../support/marketing.js';
-import { adminPrincipal, countDynamoRequests, pool } from '../support/principal.js';
+import { adminPrincipal, countDynamoRequests, countRequests, pool } from '../support/principal.js';
 
 const PLAZA = { lat: 41.3870, lng: 2.1700 };
 
@@ -413,23 +413,7 @@ describe('tenant isolation on the hot path', () => {
   });
 });
 
-/** Count the requests the shared SQS client sends while `fn` runs. */
-async function countSqsRequests<T>(fn: () => Promise<T>): Promise<{ result: T; commands: string[] }> {
-  const commands: string[] = [];
-  const name = `count-sqs-${Math.random()}`;
-  getSqs().middlewareStack.add(
-    (next, context) => async (args) => {
-      commands.push(String(context.commandName));
-      return next(args);
-    },
-    { step: 'finalizeRequest', name },
-  );
-  try {
-    return { result: await fn(), commands };
-  } finally {
-    getSqs().middlewareStack.remove(name);
-  }
-}
+const countSqsRequests = <T>(fn: () => Promise<T>) => countRequests(getSqs(), fn);
 
 describe('hot path cost', () => {
   it('sends the same DynamoDB requests and at most one SQS call per offer request with 10 and with 2,000 geofences', async () => {

@@ -1,19 +1,7 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { getDdb } from '../../shared/clients.js';
 import { api, expectProblem, newKey, newTenant, unique } from '../support/api.js';
 import { consentingShopper, storeFenceCampaign } from '../support/marketing-fixtures.js';
-
-async function tableDump(): Promise<string> {
-  const items: unknown[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await getDdb().send(new ScanCommand({ TableName: process.env.TABLE_NAME, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return JSON.stringify(items);
-}
+import { tableDump } from '../support/principal.js';
 
 const spot = { lat: 43.26271234, lng: -2.93497654 };
 

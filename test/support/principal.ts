@@ -1,3 +1,4 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SCOPES, type Principal } from '../../shared/auth/principal.js';
 import { getDdb } from '../../shared/clients.js';
 
@@ -10,11 +11,18 @@ export const adminPrincipal = (tenantId: string, storeIds: string[] = []): Princ
   storeIds,
 });
 
-/** Count the HTTP requests the shared DynamoDB client sends (retries included) while `fn` runs. */
-export async function countDynamoRequests<T>(fn: () => Promise<T>): Promise<{ result: T; requests: number; commands: string[] }> {
+interface CountableClient {
+  middlewareStack: {
+    add(mw: (next: any, context: any) => (args: any) => Promise<any>, opts: { step: 'finalizeRequest'; name: string }): void;
+    remove(name: string): boolean;
+  };
+}
+
+/** Count the HTTP requests (retries included) a client sends while `fn` runs, with SDK middleware. */
+export async function countRequests<T>(client: CountableClient, fn: () => Promise<T>): Promise<{ result: T; requests: number; commands: string[] }> {
   const commands: string[] = [];
   const name = `count-${Math.random()}`;
-  getDdb().middlewareStack.add(
+  client.middlewareStack.add(
     (next, context) => async (args) => {
       commands.push(String(context.commandName));
       return next(args);
@@ -25,8 +33,23 @@ export async function countDynamoRequests<T>(fn: () => Promise<T>): Promise<{ re
     const result = await fn();
     return { result, requests: commands.length, commands };
   } finally {
-    getDdb().middlewareStack.remove(name);
+    client.middlewareStack.remove(name);
   }
+}
+
+/** Count the requests the shared DynamoDB client sends while `fn` runs. */
+export const countDynamoRequests = <T>(fn: () => Promise<T>) => countRequests(getDdb(), fn);
+
+/** Every item of the table, as JSON text (tests that look for what must not be stored). */
+export async function tableDump(): Promise<string> {
+  const items: unknown[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await getDdb().send(new ScanCommand({ TableName: process.env.TABLE_NAME, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return JSON.stringify(items);
 }
 
 /** Run tasks with bounded concurrency. */

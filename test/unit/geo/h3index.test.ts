@@ -17,16 +17,7 @@ import {
   type PolygonGeometry,
   type Position,
 } from '../../../shared/domain/geo/index.js';
-
-function rect(lng0: number, lat0: number, lng1: number, lat1: number): Position[] {
-  return [
-    [lng0, lat0],
-    [lng1, lat0],
-    [lng1, lat1],
-    [lng0, lat1],
-    [lng0, lat0],
-  ];
-}
+import { rect } from './support.js';
 
 /** A ring of `n` vertices whose distance from the centre wobbles between 0.8 r and r. */
 function wobblyRing(lat: number, lng: number, r: number, n: number): Position[] {

@@ -13,19 +13,10 @@ import {
   type PolygonGeometry,
   type Position,
 } from '../../../shared/domain/geo/index.js';
+import { rect } from './support.js';
 
 const store: CircleGeometry = { type: 'Circle', coordinates: [2.17, 41.38], radiusM: 100 };
 const at = (bearing: number, metres: number, from = { lat: 41.38, lng: 2.17 }) => destination(from.lat, from.lng, metres, bearing);
-
-function rect(lng0: number, lat0: number, lng1: number, lat1: number): Position[] {
-  return [
-    [lng0, lat0],
-    [lng1, lat0],
-    [lng1, lat1],
-    [lng0, lat1],
-    [lng0, lat0],
-  ];
-}
 
 // A mall 0.003° x 0.002° (about 250 m x 220 m) with a courtyard hole 0.001° x 0.0006°.
 const mall: PolygonGeometry = { type: 'Polygon', coordinates: [rect(2.215, 41.4085, 2.218, 41.4105), rect(2.216, 41.4092, 2.217, 41.4098)] };

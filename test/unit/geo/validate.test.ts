@@ -1,19 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GEO_LIMITS, validateGeometry } from '../../../shared/domain/geo/index.js';
+import { rect } from './support.js';
 
 type Ring = number[][];
-
-/** A closed axis-aligned rectangle ring, counter-clockwise. */
-function rect(lng0: number, lat0: number, lng1: number, lat1: number): Ring {
-  return [
-    [lng0, lat0],
-    [lng1, lat0],
-    [lng1, lat1],
-    [lng0, lat1],
-    [lng0, lat0],
-  ];
-}
 
 /** A closed ring of `n` vertices on a small circle (n + 1 positions). */
 function roundRing(n: number, lng = 2.17, lat = 41.38, r = 0.01): Ring {
@@ -103,20 +93,20 @@ describe('geometry validation', () => {
     });
 
     it('names a bad position by ring and index', () => {
-      const ring = rect(2, 41, 2.01, 41.01);
+      const ring: Ring = rect(2, 41, 2.01, 41.01);
       ring[3] = ['2', 41.01] as unknown as number[];
       expect(paths({ type: 'Polygon', coordinates: [ring] })).toEqual(['geometry.coordinates[0][3]']);
     });
 
     it('names every bad position, in order', () => {
-      const ring = rect(2, 41, 2.01, 41.01);
+      const ring: Ring = rect(2, 41, 2.01, 41.01);
       ring[1] = [2.01, 95];
       ring[2] = [Number.NaN, 41.01];
       expect(paths({ type: 'Polygon', coordinates: [ring] })).toEqual(['geometry.coordinates[0][1]', 'geometry.coordinates[0][2]']);
     });
 
     it('refuses a position with four numbers or one', () => {
-      const ring = rect(2, 41, 2.01, 41.01);
+      const ring: Ring = rect(2, 41, 2.01, 41.01);
       ring[2] = [2.01, 41.01, 0, 0];
       ring[3] = [2];
       expect(paths({ type: 'Polygon', coordinates: [ring] })).toEqual(['geometry.coordinates[0][2]', 'geometry.coordinates[0][3]']);
@@ -318,7 +308,7 @@ describe('geometry validation', () => {
     });
 
     it('names a position by polygon, ring and index', () => {
-      const ring = rect(2.02, 41, 2.03, 41.01);
+      const ring: Ring = rect(2.02, 41, 2.03, 41.01);
       ring[2] = [2.03, null as unknown as number];
       expect(paths({ type: 'MultiPolygon', coordinates: [[rect(2, 41, 2.01, 41.01)], [ring]] })).toEqual(['geometry.coordinates[1][0][2]']);
     });
