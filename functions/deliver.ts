@@ -1,6 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { errorFields, log } from '../shared/log.js';
-import { PoisonMessage, deliver, parseMessage, sendToDlq } from '../shared/services/delivery.js';
+import { sendToDlq } from '../shared/queue/offers.js';
+import { PoisonMessage, deliver, parseMessage } from '../shared/services/delivery.js';
 
 /**
  * SQS consumer of the offers queue (ReportBatchItemFailures): each message
@@ -17,7 +18,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       } catch (err) {
         if (err instanceof PoisonMessage) {
           try {
-            await sendToDlq(record, err.message);
+            await sendToDlq(record.body, err.message);
             log('warn', 'poison message moved to the DLQ', { messageId: record.messageId, reason: err.message });
             return;
           } catch (dlqErr) {

@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getSqs } from '../clients.js';
 import { getConfig } from '../config.js';
 import type { OfferMessage } from './messages.js';
@@ -20,4 +20,22 @@ export async function queueOffers(messages: OfferMessage[]): Promise<string[]> {
     }),
   );
   return (res.Failed ?? []).map((f) => messages[Number(f.Id)].offerId);
+}
+
+/** Hide a received message for `seconds` (0 = visible again at once): the delivery retry backoff. */
+export async function delayRedelivery(receiptHandle: string, seconds: number): Promise<void> {
+  await getSqs().send(
+    new ChangeMessageVisibilityCommand({ QueueUrl: getConfig().offersQueueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }),
+  );
+}
+
+/** Put a message body on the dead-letter queue, with the reason as an attribute. */
+export async function sendToDlq(body: string, reason: string): Promise<void> {
+  await getSqs().send(
+    new SendMessageCommand({
+      QueueUrl: getConfig().dlqUrl,
+      MessageBody: body,
+      MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 200) } },
+    }),
+  );
 }

@@ -1,14 +1,13 @@
-import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type LookupFunction } from 'node:net';
-import { getSqs } from '../clients.js';
 import { getConfig } from '../config.js';
 import { addressRefusal } from '../domain/netguard.js';
 import { errorFields, log } from '../log.js';
 import { OfferMessageSchema, type OfferMessage } from '../queue/messages.js';
+import { delayRedelivery } from '../queue/offers.js';
 import { QUEUE_DEF } from '../store/table-def.js';
 import { addCounters } from '../store/counters.js';
 import { getOffer, setDeliveryStatus, type StoredOffer } from '../store/offers.js';
@@ -75,17 +74,6 @@ export function parseMessage(record: SQSRecord): OfferMessage {
   return msg.data;
 }
 
-/** Move a malformed message to the DLQ at once (it can never succeed); the caller then acknowledges it. */
-export async function sendToDlq(record: SQSRecord, reason: string): Promise<void> {
-  await getSqs().send(
-    new SendMessageCommand({
-      QueueUrl: getConfig().dlqUrl,
-      MessageBody: record.body,
-      MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 200) } },
-    }),
-  );
-}
-
 export type Outcome = 'delivered' | 'not_configured' | 'gone' | 'duplicate' | 'retry' | 'failed';
 
 /**
@@ -132,9 +120,7 @@ export async function deliver(record: SQSRecord, msg: OfferMessage): Promise<Out
   else await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'pending', attempt, error);
   // Growing backoff; after the last attempt, visible at once so SQS moves it to the DLQ without waiting.
   const backoff = last ? 0 : Math.min(MAX_BACKOFF_S, Math.round(cfg.deliveryBackoffBaseS * 2 ** (attempt - 1)));
-  await getSqs()
-    .send(new ChangeMessageVisibilityCommand({ QueueUrl: cfg.offersQueueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: backoff }))
-    .catch((err) => log('warn', 'visibility change failed', errorFields(err)));
+  await delayRedelivery(record.receiptHandle, backoff).catch((err) => log('warn', 'visibility change failed', errorFields(err)));
   return last ? 'failed' : 'retry';
 }
 

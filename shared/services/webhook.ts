@@ -6,10 +6,7 @@ import { getConfig } from '../config.js';
 import { addressRefusal } from '../domain/netguard.js';
 import { forbidden, unprocessable } from '../http/errors.js';
 import { nowIso } from '../store/db.js';
-import { getEntity } from '../store/entities.js';
-import { db, table } from '../store/db.js';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../store/keys.js';
+import { getEntity, putEntity } from '../store/entities.js';
 
 export interface WebhookConfig {
   id: 'config';
@@ -63,7 +60,7 @@ export async function setWebhook(p: Principal, url: string) {
     updatedAt: at,
     version: (current?.version ?? 0) + 1,
   };
-  await db().send(new PutCommand({ TableName: table(), Item: { ...next, ...keys.entity(p.tenantId, 'WEBHOOK', 'config') } }));
+  await putEntity(p.tenantId, 'WEBHOOK', next);
   return { url: next.url, secret: next.secret };
 }
 

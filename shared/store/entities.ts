@@ -42,6 +42,11 @@ export async function createEntity<T extends Versioned>(
   );
 }
 
+/** Write an entity whatever was there (single-instance settings such as the webhook). */
+export async function putEntity<T extends { id: string }>(tenantId: string, kind: TenantEntity, entity: T): Promise<void> {
+  await db().send(new PutCommand({ TableName: table(), Item: { ...entity, ...keys.entity(tenantId, kind, entity.id) } }));
+}
+
 /**
  * Replace an entity if it still has `expectedVersion` (the new one carries
  * version + 1). Returns false when it was deleted or changed meanwhile.
