@@ -1,8 +1,8 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { authorize } from '../shared/auth/authorize.js';
 import { principalToContext } from '../shared/auth/principal.js';
-import { HttpError } from '../shared/http/errors.js';
-import { errorFields, log } from '../shared/log.js';
+import { DomainError } from '../shared/platform/errors.js';
+import { errorFields, log } from '../shared/platform/log.js';
 
 /**
  * API Gateway REQUEST authorizer. The decision is `authorize()`, the same
@@ -17,9 +17,9 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
     const principal = await authorize(event.headers);
     return policy('Allow', event.methodArn, principal.keyId, principalToContext(principal));
   } catch (err) {
-    if (err instanceof HttpError && err.status === 401) throw new Error('Unauthorized');
-    if (err instanceof HttpError && err.status === 429)
-      return policy('Deny', event.methodArn, 'rate-limited', { retryAfter: err.headers['Retry-After'] ?? '1' });
+    if (err instanceof DomainError && err.kind === 'unauthorized') throw new Error('Unauthorized');
+    if (err instanceof DomainError && err.kind === 'rate_limited')
+      return policy('Deny', event.methodArn, 'rate-limited', { retryAfter: String(err.retryAfterS ?? 1) });
     log('error', 'authorizer failure', errorFields(err));
     throw new Error('AuthorizerFailure');
   }

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { errorFields, log } from '../shared/log.js';
+import { errorFields, log } from '../shared/platform/log.js';
 import { sendToDlq } from '../shared/queue/offers.js';
 import { PoisonMessage, deliver, parseMessage } from '../shared/services/delivery.js';
 

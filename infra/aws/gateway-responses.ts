@@ -1,6 +1,7 @@
 import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
+import { type HttpError, fromDomainError } from '../../shared/http/errors.js';
 import {
-  HttpError,
+  type DomainError,
   badRequest,
   forbidden,
   notFound,
@@ -9,21 +10,21 @@ import {
   unauthorized,
   unavailable,
   unsupportedMediaType,
-} from '../../shared/http/errors.js';
+} from '../../shared/platform/errors.js';
 
 /** API Gateway rejects request payloads over 10 MB before any function runs (the functions' own limit is 256 KiB). */
 export const API_GATEWAY_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 export interface GatewayError {
   type: ResponseType;
-  error: HttpError;
+  error: DomainError;
   /** Why API Gateway answers this itself, in this project. */
   when: string;
 }
 
 /**
  * The errors API Gateway answers on its own, before or instead of a function.
- * Each is built from the one HttpError family (shared/http/errors.ts), so the
+ * Each is built from the domain errors (shared/platform/errors.ts), mapped by shared/http/errors.ts, so the
  * problem `type`, `title`, `status` and `Retry-After` match what the functions
  * send. Every 4XX type API Gateway has is listed, so DEFAULT_4XX (whose status
  * would otherwise apply to all unlisted 4XX types) only catches future ones.
@@ -62,9 +63,7 @@ export const GATEWAY_ERRORS: GatewayError[] = [
   },
   {
     type: ResponseType.THROTTLED,
-    error: new HttpError(429, 'rate-limited', 'The API is receiving too many requests; retry shortly.', {
-      headers: { 'Retry-After': '1' },
-    }),
+    error: tooManyRequests(1, 'The API is receiving too many requests; retry shortly.'),
     when: 'the stage-wide throttle (the whole-API safety ceiling) was exceeded',
   },
   {
@@ -103,14 +102,16 @@ export const GATEWAY_ERRORS: GatewayError[] = [
  * The problem+json body as a gateway-response template. Templates are Velocity:
  * the body must hold no `$` or `#`, or API Gateway would evaluate them.
  */
-export function problemTemplate(error: HttpError): string {
+export function problemTemplate(domainError: DomainError): string {
+  const error: HttpError = fromDomainError(domainError);
   const body = JSON.stringify(error.toProblem());
   if (/[$#]/.test(body)) throw new Error(`Gateway response body for ${error.status} contains a Velocity character: ${body}`);
   return body;
 }
 
 /** Gateway-response header values are literals in single quotes. */
-export function problemHeaders(error: HttpError): Record<string, string> {
+export function problemHeaders(domainError: DomainError): Record<string, string> {
+  const error: HttpError = fromDomainError(domainError);
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json', ...error.headers };
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, `'${v}'`]));
 }

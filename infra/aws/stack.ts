@@ -16,6 +16,7 @@ import type { FunctionName, RouteDef } from '../../shared/http/route.js';
 import { routes } from '../../shared/http/routes.js';
 import { QUEUE_DEF, TABLE_DEF } from '../../shared/store/table-def.js';
 import { TABLE_ACTIONS, lambdaNames, settingsFor, type LambdaName } from './functions.js';
+import { STATUS_OF } from '../../shared/http/errors.js';
 import { GATEWAY_ERRORS, problemHeaders, problemTemplate } from './gateway-responses.js';
 
 /** The repository root: entries are `functions/<name>.ts`, the lock file is `package-lock.json`. */
@@ -129,7 +130,7 @@ export class GeoOffersStack extends Stack {
     for (const { type, error } of GATEWAY_ERRORS) {
       this.api.addGatewayResponse(`Gateway${type.responseType}`, {
         type,
-        statusCode: String(error.status),
+        statusCode: String(STATUS_OF[error.kind]),
         responseHeaders: problemHeaders(error),
         templates: { 'application/json': problemTemplate(error) },
       });

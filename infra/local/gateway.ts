@@ -7,11 +7,11 @@ import type {
 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { HttpError, notFound, payloadTooLarge, tooManyRequests, unauthorized, unavailable } from '../../shared/http/errors.js';
+import { DomainError, notFound, payloadTooLarge, tooManyRequests, unauthorized, unavailable } from '../../shared/platform/errors.js';
 import { MAX_BODY_BYTES, problemResponse } from '../../shared/http/lambda.js';
 import type { FunctionName, RouteDef } from '../../shared/http/route.js';
 import { routes } from '../../shared/http/routes.js';
-import { errorFields, log } from '../../shared/log.js';
+import { errorFields, log } from '../../shared/platform/log.js';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, ctx: Context) => Promise<APIGatewayProxyResult>;
 type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
@@ -144,7 +144,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
   try {
     body = await readBody(req);
   } catch (err) {
-    if (err instanceof HttpError) return send(res, problemResponse(err, requestId));
+    if (err instanceof DomainError) return send(res, problemResponse(err, requestId));
     throw err;
   }
 

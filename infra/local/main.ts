@@ -36,7 +36,7 @@ async function main() {
   const { createGateway } = await import('./gateway.js');
   const { startPoller } = await import('./poller.js');
   const { ensureOperatorKey } = await import('./operator.js');
-  const { getSqs } = await import('../../shared/clients.js');
+  const { getSqs } = await import('../../shared/platform/clients.js');
 
   const operator = await ensureOperatorKey(await readOperatorKeyFile(dataDir));
   if (operator.created) {

@@ -1,6 +1,6 @@
 import { generateKey, hashKey, parseKey } from '../../shared/auth/apikey.js';
 import { DEFAULT_RATE_LIMITS } from '../../shared/auth/principal.js';
-import { newId } from '../../shared/ids.js';
+import { newId } from '../../shared/platform/ids.js';
 import { getApiKeyByHash, putApiKey } from '../../shared/store/apikeys.js';
 import { nowIso } from '../../shared/store/db.js';
 

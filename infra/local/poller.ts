@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { errorFields, log } from '../../shared/log.js';
+import { errorFields, log } from '../../shared/platform/log.js';
 import { lambdaContext } from './gateway.js';
 
 type SqsHandler = (event: SQSEvent, ctx: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse | void>;

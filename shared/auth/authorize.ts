@@ -1,7 +1,7 @@
 import { hashKey, parseKey, sameHash } from './apikey.js';
 import type { Principal } from './principal.js';
 import { DEFAULT_RATE_LIMITS } from './principal.js';
-import { tooManyRequests, unauthorized } from '../http/errors.js';
+import { tooManyRequests, unauthorized } from '../platform/errors.js';
 import { getApiKeyByHash } from '../store/apikeys.js';
 import { takeToken } from '../store/ratelimit.js';
 

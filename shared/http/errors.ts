@@ -1,12 +1,13 @@
+import { DomainError, type ErrorKind, type FieldError } from '../platform/errors.js';
+
 /**
- * The one error family of the API. Every error leaves as RFC 9457
+ * The one place where errors become HTTP. Every error leaves as RFC 9457
  * `application/problem+json`: `{type, title, status, detail, errors?}`.
+ * Domain errors (shared/platform/errors.ts) map to a status by their kind;
+ * anything else is a 500 whose detail is a correlation id.
  */
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type { FieldError };
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -22,6 +23,22 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+};
+
+/** HTTP status of each domain error kind. */
+export const STATUS_OF: Record<ErrorKind, number> = {
+  bad_request: 400,
+  unsupported_media_type: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  gone: 410,
+  payload_too_large: 413,
+  validation: 422,
+  rate_limited: 429,
+  unavailable: 503,
 };
 
 const TYPE_BASE = 'https://errors.geo-offers.dev/';
@@ -58,41 +75,20 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (detail: string) => new HttpError(400, 'bad-request', detail);
-export const unsupportedMediaType = (detail: string) => new HttpError(400, 'unsupported-media-type', detail);
-export const unauthorized = (detail = 'A valid API key is required.') => new HttpError(401, 'unauthorized', detail);
-export const forbidden = (detail: string) => new HttpError(403, 'forbidden', detail);
-export const notFound = (what = 'Resource') => new HttpError(404, 'not-found', `${what} not found.`);
-export const methodNotAllowed = () => new HttpError(405, 'method-not-allowed', 'Method not allowed on this route.');
-export const conflict = (slug: string, detail: string) => new HttpError(409, slug, detail);
-export const gone = (detail: string) => new HttpError(410, 'gone', detail);
-export const payloadTooLarge = (limit: number) =>
-  new HttpError(413, 'payload-too-large', `The request body exceeds ${limit} bytes.`);
-export const unprocessable = (errors: FieldError[], detail = 'The request failed validation.') =>
-  new HttpError(422, 'validation-failed', detail, { errors });
-export const tooManyRequests = (retryAfterS: number) =>
-  new HttpError(429, 'rate-limited', 'Rate limit exceeded for this key.', {
-    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterS))) },
+/** A domain error as the HTTP error a caller sees (status by kind, `Retry-After` when the error names a wait). */
+export function fromDomainError(err: DomainError): HttpError {
+  return new HttpError(STATUS_OF[err.kind], err.code, err.message, {
+    errors: err.errors,
+    headers: err.retryAfterS === undefined ? {} : { 'Retry-After': String(err.retryAfterS) },
   });
-export const unavailable = (retryAfterS = 1) =>
-  new HttpError(503, 'unavailable', 'A dependency is temporarily unavailable; nothing was written. Retry later.', {
-    headers: { 'Retry-After': String(retryAfterS) },
-  });
+}
+
+/** Any error that is meant for the caller, as HTTP; undefined for everything else (a bug: 500). */
+export function exposedHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  if (err instanceof DomainError) return fromDomainError(err);
+  return undefined;
+}
+
 export const internal = (correlationId: string) =>
   new HttpError(500, 'internal', `Unexpected error. Correlation id: ${correlationId}.`);
-
-/** True for SDK errors that mean "a dependency is unavailable" (throttling, network, 5xx). */
-export function isDependencyUnavailable(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (!e || typeof e !== 'object') return false;
-  const name = e.name ?? '';
-  if (
-    /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable|InternalServerError|TimeoutError|RequestTimeout|OverLimit/.test(
-      name,
-    )
-  )
-    return true;
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code ?? '')) return true;
-  const status = e.$metadata?.httpStatusCode;
-  return typeof status === 'number' && status >= 500;
-}

@@ -3,14 +3,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { principalFromContext, type Principal } from '../auth/principal.js';
-import { errorFields, log } from '../log.js';
+import { errorFields, log } from '../platform/log.js';
 import { abandonIdempotent, beginIdempotent, completeIdempotent } from '../store/idempotency.js';
 import {
-  HttpError,
+  type DomainError,
   badRequest,
   conflict,
   forbidden,
-  internal,
   isDependencyUnavailable,
   notFound,
   payloadTooLarge,
@@ -18,7 +17,8 @@ import {
   unavailable,
   unprocessable,
   unsupportedMediaType,
-} from './errors.js';
+} from '../platform/errors.js';
+import { HttpError, exposedHttpError, fromDomainError, internal } from './errors.js';
 import type { FunctionName, RouteDef } from './route.js';
 import { routes, type RoutesOf } from './routes.js';
 import { zodIssues } from './zod-issues.js';
@@ -54,7 +54,8 @@ export type Handlers<F extends FunctionName> = {
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
-export function problemResponse(err: HttpError, requestId?: string): APIGatewayProxyResult {
+export function problemResponse(error: HttpError | DomainError, requestId?: string): APIGatewayProxyResult {
+  const err = error instanceof HttpError ? error : fromDomainError(error);
   return {
     statusCode: err.status,
     headers: { 'Content-Type': 'application/problem+json', ...(requestId ? { 'X-Request-Id': requestId } : {}), ...err.headers },
@@ -64,10 +65,11 @@ export function problemResponse(err: HttpError, requestId?: string): APIGatewayP
 
 /** Any thrown value → problem+json; unknown errors become a fixed 500 with a correlation id, dependencies a 503. */
 export function toHttpError(err: unknown, requestId: string): HttpError {
-  if (err instanceof HttpError) return err;
+  const exposed = exposedHttpError(err);
+  if (exposed) return exposed;
   if (isDependencyUnavailable(err)) {
     log('warn', 'dependency unavailable', { requestId, ...errorFields(err) });
-    return unavailable(1);
+    return fromDomainError(unavailable(1));
   }
   log('error', 'unhandled error', { requestId, ...errorFields(err) });
   return internal(requestId);

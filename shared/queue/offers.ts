@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { getSqs } from '../clients.js';
-import { getConfig } from '../config.js';
+import { getSqs } from '../platform/clients.js';
+import { getConfig } from '../platform/config.js';
 import type { OfferMessage } from './messages.js';
 
 /** Most messages one SendMessageBatch carries (an SQS limit): the offer path sends at most this many per request. */

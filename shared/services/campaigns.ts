@@ -4,8 +4,8 @@ import {
   type CampaignCreate,
   type CampaignPatch,
 } from '../domain/targeting/index.js';
-import { conflict, forbidden, notFound, unprocessable, type FieldError } from '../http/errors.js';
-import { newId } from '../ids.js';
+import { conflict, forbidden, notFound, unprocessable, type FieldError } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
 import { nowIso } from '../store/db.js';
 import { createEntity, deleteEntity, getEntity, listEntities, replaceEntity } from '../store/entities.js';
 import { deleteCampaignLinks, putCampaignLinks } from '../store/campaigns.js';

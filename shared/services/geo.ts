@@ -10,9 +10,9 @@ import {
   type MatchConfidence,
 } from '../domain/geo/index.js';
 import { canUseStore, type Principal } from '../auth/principal.js';
-import { conflict, forbidden, notFound, unprocessable, type FieldError } from '../http/errors.js';
-import { newId } from '../ids.js';
-import { log } from '../log.js';
+import { conflict, forbidden, notFound, unprocessable, type FieldError } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import { log } from '../platform/log.js';
 import { geofenceInUse, partnerHasCampaigns } from '../store/campaigns.js';
 import { nowIso } from '../store/db.js';
 import { createEntity, deleteEntity, getEntity, listEntities, replaceEntity, type Page } from '../store/entities.js';

@@ -1,7 +1,7 @@
 import { generateKey } from '../auth/apikey.js';
 import { DEFAULT_RATE_LIMITS, PUBLISHABLE_SCOPES, SCOPES, type Principal, type RateLimit, type Scope } from '../auth/principal.js';
-import { forbidden, notFound, unprocessable, type FieldError } from '../http/errors.js';
-import { newId } from '../ids.js';
+import { forbidden, notFound, unprocessable, type FieldError } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
 import { getTenantApiKey, listApiKeys, putApiKey, revokeApiKey, type ApiKeyRecord } from '../store/apikeys.js';
 import { getEntitiesByIds } from '../store/entities.js';
 import { nowIso } from '../store/db.js';

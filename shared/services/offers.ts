@@ -14,9 +14,9 @@ import {
   type ShopperProfile,
 } from '../domain/targeting/index.js';
 import type { OfferRequestSchema } from '../http/schemas-offers.js';
-import { unprocessable } from '../http/errors.js';
-import { newId } from '../ids.js';
-import { errorFields, log } from '../log.js';
+import { unprocessable } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import { errorFields, log } from '../platform/log.js';
 import { queueOffers, MAX_BATCH } from '../queue/offers.js';
 import { campaignIdsForGeofences, getCampaignsByIds } from '../store/campaigns.js';
 import { addBreakdown, addCounters, consumeBudget, markSeen, refundBudget } from '../store/counters.js';

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { canUseStore } from '../auth/principal.js';
-import { conflict, forbidden, gone, notFound, unprocessable } from '../http/errors.js';
-import { newId } from '../ids.js';
+import { conflict, forbidden, gone, notFound, unprocessable } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
 import { addBreakdown, addCounters, markSeen } from '../store/counters.js';
 import { epochSeconds, nowIso, ttlIn } from '../store/db.js';
 import { getEntity } from '../store/entities.js';

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { canUseStore } from '../auth/principal.js';
 import type { ShopperProfile } from '../domain/targeting/index.js';
-import { forbidden, notFound, unprocessable } from '../http/errors.js';
+import { forbidden, notFound, unprocessable } from '../platform/errors.js';
 import { IdSchema } from '../http/schemas.js';
 import { nowIso, strip } from '../store/db.js';
 import { listLiveOffers, type StoredOffer } from '../store/offers.js';

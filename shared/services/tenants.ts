@@ -1,5 +1,5 @@
 import { SCOPES } from '../auth/principal.js';
-import { newId } from '../ids.js';
+import { newId } from '../platform/ids.js';
 import { nowIso } from '../store/db.js';
 import { putTenantWithKey } from '../store/tenants.js';
 import { mintKey } from './keys.js';

@@ -2,9 +2,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import type { Principal } from '../auth/principal.js';
-import { getConfig } from '../config.js';
+import { getConfig } from '../platform/config.js';
 import { addressRefusal } from '../domain/netguard.js';
-import { forbidden, unprocessable } from '../http/errors.js';
+import { forbidden, unprocessable } from '../platform/errors.js';
 import { nowIso } from '../store/db.js';
 import { getEntity, putEntity } from '../store/entities.js';
 

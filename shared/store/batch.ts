@@ -1,5 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { unavailable } from '../http/errors.js';
+import { unavailable } from '../platform/errors.js';
 import type { Key } from './keys.js';
 import { db, table } from './db.js';
 

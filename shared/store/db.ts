@@ -1,8 +1,8 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { getDdb } from '../clients.js';
-import { getConfig } from '../config.js';
-import { unprocessable } from '../http/errors.js';
+import { getDdb } from '../platform/clients.js';
+import { getConfig } from '../platform/config.js';
+import { unprocessable } from '../platform/errors.js';
 
 /** Shared plumbing of the store modules: table name, cursors, condition errors, time. */
 

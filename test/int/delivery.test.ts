@@ -3,7 +3,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { createHmac } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { handler as deliverHandler } from '../../functions/deliver.js';
-import { getSqs } from '../../shared/clients.js';
+import { getSqs } from '../../shared/platform/clients.js';
 import { api, expectProblem, newTenant, unique } from '../support/api.js';
 import { consentingShopper, offersFor, storeFenceCampaign } from '../support/marketing-fixtures.js';
 import { startReceiver, waitFor } from '../support/receiver.js';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { getSqs } from '../../shared/clients.js';
+import { getSqs } from '../../shared/platform/clients.js';
 import { HOLDOUT_BUCKETS, holdoutBucket, isHeldOut } from '../../shared/domain/targeting/index.js';
 import { createGeofence } from '../../shared/services/geo.js';
 import { requestOffers } from '../../shared/services/offers.js';

@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { getDdb } from '../../shared/clients.js';
+import { getDdb } from '../../shared/platform/clients.js';
 import { isHeldOut } from '../../shared/domain/targeting/index.js';
 import { keys } from '../../shared/store/keys.js';
 import { api, expectProblem, newKey, newTenant, unique } from '../support/api.js';

@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SCOPES, type Principal } from '../../shared/auth/principal.js';
-import { getDdb } from '../../shared/clients.js';
+import { getDdb } from '../../shared/platform/clients.js';
 
 /** A principal for calling services in-process (tests only), as the authorizer would produce it. */
 export const adminPrincipal = (tenantId: string, storeIds: string[] = []): Principal => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../../shared/http/errors.js';
+import { DomainError } from '../../../shared/platform/errors.js';
 import { checkWebhookUrl, signWebhook } from '../../../shared/services/webhook.js';
 import { createHmac } from 'node:crypto';
 
@@ -8,9 +8,9 @@ async function refusal(url: string, localMode: boolean) {
     await checkWebhookUrl(url, localMode);
     return undefined;
   } catch (err) {
-    expect(err).toBeInstanceOf(HttpError);
-    const e = err as HttpError;
-    expect(e.status).toBe(422);
+    expect(err).toBeInstanceOf(DomainError);
+    const e = err as DomainError;
+    expect(e.kind).toBe('validation');
     expect(e.errors?.[0].path).toBe('url');
     return e.errors?.[0].message;
   }
