@@ -16,7 +16,7 @@ const CHECK_LEN = 6;
 const KEY_RE = /^geo_(op|sk|pk)_([0-9A-Za-z]{32})([0-9A-Za-z]{6})$/;
 
 function toBase62(buf: Buffer, len: number): string {
-  let n = BigInt('0x' + (buf.toString('hex') || '0'));
+  let n = BigInt(`0x${buf.toString('hex') || '0'}`);
   let out = '';
   while (out.length < len) {
     out = BASE62[Number(n % 62n)] + out;

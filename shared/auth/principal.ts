@@ -1,33 +1,13 @@
+import { SCOPES, type KeyKind, type Scope } from '../store/apikeys.js';
+import type { RateLimit } from '../store/ratelimit.js';
+
 /** Who is calling: what the authorizer decided, handed to every handler. */
 
-export const SCOPES = [
-  'offers:write',
-  'offers:redeem',
-  'shoppers:read',
-  'shoppers:write',
-  'stores:read',
-  'stores:write',
-  'geofences:read',
-  'geofences:write',
-  'campaigns:read',
-  'campaigns:write',
-  'partners:read',
-  'partners:write',
-  'stats:read',
-  'webhooks:write',
-  'keys:write',
-] as const;
-export type Scope = (typeof SCOPES)[number];
+/** Scopes, key kinds and rate limits are attributes of the stored key, defined with it (store/apikeys.ts, store/ratelimit.ts). */
+export { SCOPES, type KeyKind, type RateLimit, type Scope };
 
 /** The only scopes a publishable key (shipped inside a mobile app) may ever hold. */
 export const PUBLISHABLE_SCOPES: readonly Scope[] = ['offers:write', 'offers:redeem'];
-
-export type KeyKind = 'operator' | 'secret' | 'publishable';
-
-export interface RateLimit {
-  rps: number;
-  burst: number;
-}
 
 export const DEFAULT_RATE_LIMITS: Record<KeyKind, RateLimit> = {
   operator: { rps: 50, burst: 100 },

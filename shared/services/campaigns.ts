@@ -1,26 +1,24 @@
 import { canUseStore, type Principal } from '../auth/principal.js';
-import {
-  campaignPatchIssues,
-  type CampaignCreate,
-  type CampaignPatch,
-} from '../domain/targeting/index.js';
+import { campaignPatchIssues, type CampaignChanges, type CampaignSettings } from '../domain/targeting/index.js';
 import { conflict, forbidden, notFound, unprocessable, type FieldError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { nowIso } from '../store/db.js';
-import { createEntity, deleteEntity, getEntity, listEntities, replaceEntity } from '../store/entities.js';
-import { deleteCampaignLinks, putCampaignLinks } from '../store/campaigns.js';
+import {
+  deleteCampaignLinks,
+  getCampaign,
+  insertCampaign,
+  listCampaignsPage,
+  putCampaignLinks,
+  removeCampaign,
+  replaceCampaign,
+  type Campaign,
+} from '../store/campaigns.js';
 import { getGeofencesByIds } from '../store/geofences.js';
-import type { Geofence, Partner } from './geo.js';
+import { getPartner } from '../store/partners.js';
 
-export type CampaignInput = CampaignCreate;
+export type CampaignInput = CampaignSettings;
 
-export interface Campaign extends Omit<CampaignCreate, 'partnerId'> {
-  id: string;
-  partnerId: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+export type { Campaign };
 
 export const campaignView = (c: Campaign) => {
   const { version: _v, ...rest } = c;
@@ -35,7 +33,7 @@ export const campaignView = (c: Campaign) => {
 async function visible(p: Principal, campaigns: Campaign[]): Promise<Campaign[]> {
   if (!p.storeIds.length) return campaigns;
   const fenceIds = [...new Set(campaigns.flatMap((c) => c.geofenceIds))];
-  const owner = new Map((await getGeofencesByIds<Geofence>(p.tenantId, fenceIds)).map((f) => [f.id, f.storeId]));
+  const owner = new Map((await getGeofencesByIds(p.tenantId, fenceIds)).map((f) => [f.id, f.storeId]));
   return campaigns.filter((c) => c.geofenceIds.every((g) => canUseStore(p, owner.get(g))));
 }
 
@@ -43,8 +41,8 @@ async function visible(p: Principal, campaigns: Campaign[]): Promise<Campaign[]>
 async function resolveRefs(p: Principal, geofenceIds: string[], partnerId: string | null | undefined) {
   const errors: FieldError[] = [];
   const [fences, partner] = await Promise.all([
-    getGeofencesByIds<Geofence>(p.tenantId, geofenceIds),
-    partnerId ? getEntity<Partner>(p.tenantId, 'PARTNER', partnerId) : undefined,
+    getGeofencesByIds(p.tenantId, geofenceIds),
+    partnerId ? getPartner(p.tenantId, partnerId) : undefined,
   ]);
   const found = new Map(fences.map((f) => [f.id, f]));
   geofenceIds.forEach((id, i) => {
@@ -54,7 +52,6 @@ async function resolveRefs(p: Principal, geofenceIds: string[], partnerId: strin
   if (errors.length) throw unprocessable(errors);
   if (p.storeIds.length && fences.some((f) => !canUseStore(p, f.storeId)))
     throw forbidden('This key is restricted to other stores: every geofence must belong to its stores.');
-
 }
 
 export async function createCampaign(p: Principal, input: CampaignInput) {
@@ -70,27 +67,26 @@ export async function createCampaign(p: Principal, input: CampaignInput) {
   };
   // Links first, then the campaign: a link without its campaign leads nowhere.
   await putCampaignLinks(p.tenantId, campaign.id, campaign.geofenceIds);
-  await createEntity(p.tenantId, 'CAMPAIGN', campaign);
+  await insertCampaign(p.tenantId, campaign);
   return campaignView(campaign);
 }
 
 export async function loadCampaign(p: Principal, id: string): Promise<Campaign> {
-  const c = await getEntity<Campaign>(p.tenantId, 'CAMPAIGN', id);
+  const c = await getCampaign(p.tenantId, id);
   if (!c) throw notFound('Campaign');
   if (!(await visible(p, [c])).length) throw forbidden('This key is restricted to other stores.');
   return c;
 }
 
 export async function listCampaigns(p: Principal, limit: number, cursor?: string) {
-  const page = await listEntities<Campaign>(p.tenantId, 'CAMPAIGN', limit, cursor);
+  const page = await listCampaignsPage(p.tenantId, limit, cursor);
   return { items: (await visible(p, page.items)).map(campaignView), nextCursor: page.nextCursor };
 }
 
-export async function updateCampaign(p: Principal, id: string, patch: CampaignPatch) {
+export async function updateCampaign(p: Principal, id: string, patch: CampaignChanges) {
   const current = await loadCampaign(p, id);
   const issues = campaignPatchIssues({ kind: current.kind, partnerId: current.partnerId }, patch);
-  if (issues.length)
-    throw unprocessable(issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+  if (issues.length) throw unprocessable(issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
   const merged = { ...current } as Record<string, unknown>;
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined || k === 'kind') continue;
@@ -104,9 +100,9 @@ export async function updateCampaign(p: Principal, id: string, patch: CampaignPa
   const added = next.geofenceIds.filter((g) => !current.geofenceIds.includes(g));
   const removed = current.geofenceIds.filter((g) => !next.geofenceIds.includes(g));
   if (added.length) await putCampaignLinks(p.tenantId, id, added);
-  if (!(await replaceEntity(p.tenantId, 'CAMPAIGN', next, current.version))) {
+  if (!(await replaceCampaign(p.tenantId, next, current.version))) {
     // Lost a race: take back the links this attempt added that the winner does not use.
-    const winner = await getEntity<Campaign>(p.tenantId, 'CAMPAIGN', id);
+    const winner = await getCampaign(p.tenantId, id);
     const unused = added.filter((g) => !winner?.geofenceIds.includes(g));
     if (unused.length) await deleteCampaignLinks(p.tenantId, id, unused);
     throw conflict('concurrent-change', 'The campaign changed meanwhile; read it again and retry.');
@@ -117,7 +113,7 @@ export async function updateCampaign(p: Principal, id: string, patch: CampaignPa
 
 export async function deleteCampaign(p: Principal, id: string) {
   await loadCampaign(p, id);
-  const deleted = await deleteEntity<Campaign>(p.tenantId, 'CAMPAIGN', id);
+  const deleted = await removeCampaign(p.tenantId, id);
   if (!deleted) throw notFound('Campaign');
   await deleteCampaignLinks(p.tenantId, id, deleted.geofenceIds);
 }

@@ -1,4 +1,4 @@
-import { fenceBBox, bboxLowerBoundM, type BBox } from '../domain/geo/bbox.js';
+import { fenceBBox, bboxLowerBoundM } from '../domain/geo/bbox.js';
 import {
   GeometryError,
   containsPoint,
@@ -15,16 +15,23 @@ import { newId } from '../platform/ids.js';
 import { log } from '../platform/log.js';
 import { geofenceInUse, partnerHasCampaigns } from '../store/campaigns.js';
 import { nowIso } from '../store/db.js';
-import { createEntity, deleteEntity, getEntity, listEntities, replaceEntity, type Page } from '../store/entities.js';
+import type { Page } from '../store/entities.js';
 import {
   deleteIndexRows,
+  getGeofence,
   getGeofencesByIds,
+  insertGeofence,
   listGeofencesOfOwner,
+  listGeofencesPage,
   ownerHasGeofences,
-  ownerIndexAttributes,
   putIndexRows,
   queryCells,
+  removeGeofence,
+  replaceGeofence,
+  type Geofence,
 } from '../store/geofences.js';
+import { getPartner, insertPartner, listPartnersPage, removePartner, replacePartner, type Partner } from '../store/partners.js';
+import { getStore, insertStore, listStoresPage, removeStore, replaceStore, type Store } from '../store/stores.js';
 
 /**
  * Most candidate fences read per lookup (BatchGetItem calls of 100, in
@@ -34,41 +41,7 @@ import {
  */
 export const MAX_CANDIDATES = 500;
 
-export interface Store {
-  id: string;
-  name: string;
-  location: { lat: number; lng: number };
-  timezone: string;
-  address: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-export interface Partner {
-  id: string;
-  name: string;
-  category: string;
-  location: { lat: number; lng: number };
-  contactEmail: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-export interface Geofence {
-  id: string;
-  name: string;
-  storeId: string | null;
-  partnerId: string | null;
-  geometry: FenceGeometry;
-  tags: string[];
-  metadata: Record<string, string | number | boolean>;
-  enabled: boolean;
-  index: { resolution: number; cells: string[] };
-  bbox: BBox;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+export type { Geofence, Partner, Store };
 
 const view = <T extends { version: number }>(e: T) => {
   const { version: _v, ...rest } = e as T & { bbox?: unknown };
@@ -85,64 +58,76 @@ function isRestricted(p: Principal) {
 
 // ---------- stores ----------
 
-export async function createStore(p: Principal, input: { name: string; location: Store['location']; timezone: string; address?: string }) {
+export async function createStore(
+  p: Principal,
+  input: { name: string; location: Store['location']; timezone: string; address?: string },
+) {
   if (isRestricted(p)) throw forbidden('A store-restricted key cannot create stores.');
   const at = nowIso();
   const store: Store = { id: newId('st'), ...input, address: input.address ?? null, createdAt: at, updatedAt: at, version: 1 };
-  await createEntity(p.tenantId, 'STORE', store);
+  await insertStore(p.tenantId, store);
   return storeView(store);
 }
 
 /** A store of the caller's tenant that the key may use: 404 if absent, 403 if outside the key's stores. */
 export async function loadStore(p: Principal, id: string): Promise<Store> {
-  const store = await getEntity<Store>(p.tenantId, 'STORE', id);
+  const store = await getStore(p.tenantId, id);
   if (!store) throw notFound('Store');
   if (!canUseStore(p, store.id)) throw forbidden('This key is restricted to other stores.');
   return store;
 }
 
 export async function listStores(p: Principal, limit: number, cursor?: string): Promise<Page<ReturnType<typeof storeView>>> {
-  const page = await listEntities<Store>(
-    p.tenantId,
-    'STORE',
-    limit,
-    cursor,
-    isRestricted(p) ? { in: { attribute: 'id', values: p.storeIds } } : undefined,
-  );
+  const page = await listStoresPage(p.tenantId, limit, cursor, isRestricted(p) ? p.storeIds : undefined);
   return { items: page.items.map(storeView), nextCursor: page.nextCursor };
 }
 
-export async function updateStore(p: Principal, id: string, patch: Partial<Omit<Store, 'address'>> & { address?: string | null }) {
+export async function updateStore(
+  p: Principal,
+  id: string,
+  patch: Partial<Omit<Store, 'address'>> & { address?: string | null },
+) {
   const current = await loadStore(p, id);
   const next: Store = { ...current, ...stripUndefined(patch), updatedAt: nowIso(), version: current.version + 1 };
-  if (!(await replaceEntity(p.tenantId, 'STORE', next, current.version))) throw concurrentChange();
+  if (!(await replaceStore(p.tenantId, next, current.version))) throw concurrentChange();
   return storeView(next);
 }
 
 export async function deleteStore(p: Principal, id: string) {
   await loadStore(p, id);
-  if (await ownerHasGeofences(p.tenantId, id)) throw conflict('in-use', 'Geofences still belong to this store; delete them first.');
-  if (!(await deleteEntity(p.tenantId, 'STORE', id))) throw notFound('Store');
+  if (await ownerHasGeofences(p.tenantId, id))
+    throw conflict('in-use', 'Geofences still belong to this store; delete them first.');
+  if (!(await removeStore(p.tenantId, id))) throw notFound('Store');
 }
 
 // ---------- partners ----------
 
-export async function createPartner(p: Principal, input: Omit<Partner, 'id' | 'createdAt' | 'updatedAt' | 'version' | 'contactEmail'> & { contactEmail?: string }) {
+export async function createPartner(
+  p: Principal,
+  input: Omit<Partner, 'id' | 'createdAt' | 'updatedAt' | 'version' | 'contactEmail'> & { contactEmail?: string },
+) {
   if (isRestricted(p)) throw forbidden('Partners are tenant-wide; a store-restricted key cannot change them.');
   const at = nowIso();
-  const partner: Partner = { id: newId('pt'), ...input, contactEmail: input.contactEmail ?? null, createdAt: at, updatedAt: at, version: 1 };
-  await createEntity(p.tenantId, 'PARTNER', partner);
+  const partner: Partner = {
+    id: newId('pt'),
+    ...input,
+    contactEmail: input.contactEmail ?? null,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  await insertPartner(p.tenantId, partner);
   return partnerView(partner);
 }
 
 export async function loadPartner(p: Principal, id: string): Promise<Partner> {
-  const partner = await getEntity<Partner>(p.tenantId, 'PARTNER', id);
+  const partner = await getPartner(p.tenantId, id);
   if (!partner) throw notFound('Partner');
   return partner;
 }
 
 export async function listPartners(p: Principal, limit: number, cursor?: string) {
-  const page = await listEntities<Partner>(p.tenantId, 'PARTNER', limit, cursor);
+  const page = await listPartnersPage(p.tenantId, limit, cursor);
   return { items: page.items.map(partnerView), nextCursor: page.nextCursor };
 }
 
@@ -150,16 +135,17 @@ export async function updatePartner(p: Principal, id: string, patch: Record<stri
   if (isRestricted(p)) throw forbidden('Partners are tenant-wide; a store-restricted key cannot change them.');
   const current = await loadPartner(p, id);
   const next: Partner = { ...current, ...stripUndefined(patch), updatedAt: nowIso(), version: current.version + 1 };
-  if (!(await replaceEntity(p.tenantId, 'PARTNER', next, current.version))) throw concurrentChange();
+  if (!(await replacePartner(p.tenantId, next, current.version))) throw concurrentChange();
   return partnerView(next);
 }
 
 export async function deletePartner(p: Principal, id: string) {
   if (isRestricted(p)) throw forbidden('Partners are tenant-wide; a store-restricted key cannot change them.');
   await loadPartner(p, id);
-  if (await ownerHasGeofences(p.tenantId, id)) throw conflict('in-use', 'Geofences still belong to this partner; delete them first.');
+  if (await ownerHasGeofences(p.tenantId, id))
+    throw conflict('in-use', 'Geofences still belong to this partner; delete them first.');
   if (await partnerHasCampaigns(p.tenantId, id)) throw conflict('in-use', 'Campaigns still use this partner.');
-  if (!(await deleteEntity(p.tenantId, 'PARTNER', id))) throw notFound('Partner');
+  if (!(await removePartner(p.tenantId, id))) throw notFound('Partner');
 }
 
 // ---------- geofences ----------
@@ -184,8 +170,8 @@ async function prepareFence(p: Principal, input: GeofenceInput) {
     if (!canUseStore(p, input.storeId)) throw forbidden('This key is restricted to other stores.');
   }
   const [store, partner] = await Promise.all([
-    input.storeId ? getEntity<Store>(p.tenantId, 'STORE', input.storeId) : undefined,
-    input.partnerId ? getEntity<Partner>(p.tenantId, 'PARTNER', input.partnerId) : undefined,
+    input.storeId ? getStore(p.tenantId, input.storeId) : undefined,
+    input.partnerId ? getPartner(p.tenantId, input.partnerId) : undefined,
   ]);
   if (input.storeId && !store) errors.push({ path: 'storeId', message: 'No such store.' });
   if (input.partnerId && !partner) errors.push({ path: 'partnerId', message: 'No such partner.' });
@@ -221,13 +207,13 @@ export async function createGeofence(p: Principal, input: GeofenceInput) {
   };
   // Index rows first, then the fence: until the fence exists, its rows lead nowhere.
   await putIndexRows(p.tenantId, fence.id, index.cells, bbox);
-  await createEntity(p.tenantId, 'GEOFENCE', fence, ownerIndexAttributes(p.tenantId, fence.storeId ?? fence.partnerId, fence.id));
+  await insertGeofence(p.tenantId, fence);
   return geofenceView(fence);
 }
 
 /** A geofence the key may see: 404 when absent (or another tenant's), 403 outside the key's stores. */
 export async function loadGeofence(p: Principal, id: string): Promise<Geofence> {
-  const fence = await getEntity<Geofence>(p.tenantId, 'GEOFENCE', id);
+  const fence = await getGeofence(p.tenantId, id);
   if (!fence) throw notFound('Geofence');
   if (isRestricted(p) && !canUseStore(p, fence.storeId)) throw forbidden('This key is restricted to other stores.');
   return fence;
@@ -236,12 +222,12 @@ export async function loadGeofence(p: Principal, id: string): Promise<Geofence> 
 export async function listGeofences(p: Principal, q: { limit: number; cursor?: string; storeId?: string; tag?: string }) {
   if (q.storeId) {
     if (!canUseStore(p, q.storeId)) throw forbidden('This key is restricted to other stores.');
-    const page = await listGeofencesOfOwner<Geofence>(p.tenantId, q.storeId, q.limit, q.cursor, q.tag);
+    const page = await listGeofencesOfOwner(p.tenantId, q.storeId, q.limit, q.cursor, q.tag);
     return { items: page.items.map(geofenceView), nextCursor: page.nextCursor };
   }
-  const page = await listEntities<Geofence>(p.tenantId, 'GEOFENCE', q.limit, q.cursor, {
-    ...(isRestricted(p) ? { in: { attribute: 'storeId', values: p.storeIds } } : {}),
-    ...(q.tag ? { contains: { attribute: 'tags', value: q.tag } } : {}),
+  const page = await listGeofencesPage(p.tenantId, q.limit, q.cursor, {
+    storeIds: isRestricted(p) ? p.storeIds : undefined,
+    tag: q.tag,
   });
   return { items: page.items.map(geofenceView), nextCursor: page.nextCursor };
 }
@@ -278,7 +264,7 @@ export async function updateGeofence(p: Principal, id: string, input: Partial<Ge
   };
   // New rows first (so the updated fence is never missed), then the fence, then rows of cells it left.
   await putIndexRows(p.tenantId, id, index.cells, bbox);
-  const ok = await replaceEntity(p.tenantId, 'GEOFENCE', next, current.version, ownerIndexAttributes(p.tenantId, next.storeId ?? next.partnerId, id));
+  const ok = await replaceGeofence(p.tenantId, next, current.version);
   if (!ok) throw concurrentChange();
   const kept = new Set(index.cells);
   const gone = current.index.cells.filter((c) => !kept.has(c));
@@ -288,9 +274,10 @@ export async function updateGeofence(p: Principal, id: string, input: Partial<Ge
 
 export async function deleteGeofence(p: Principal, id: string) {
   await loadGeofence(p, id);
-  if (await geofenceInUse(p.tenantId, id)) throw conflict('in-use', 'Campaigns still use this geofence; remove it from them first.');
+  if (await geofenceInUse(p.tenantId, id))
+    throw conflict('in-use', 'Campaigns still use this geofence; remove it from them first.');
   // The fence first (the source of truth), then its rows.
-  const deleted = await deleteEntity<Geofence>(p.tenantId, 'GEOFENCE', id);
+  const deleted = await removeGeofence(p.tenantId, id);
   if (!deleted) throw notFound('Geofence');
   await deleteIndexRows(p.tenantId, id, deleted.index.cells);
 }
@@ -311,7 +298,10 @@ export interface FenceMatch {
  */
 export async function findFences(tenantId: string, lat: number, lng: number, accuracyM?: number): Promise<FenceMatch[]> {
   const reach = accuracyM ?? 0;
-  const rows = await queryCells(tenantId, lookupCells(lat, lng).map((c) => c.cell));
+  const rows = await queryCells(
+    tenantId,
+    lookupCells(lat, lng).map((c) => c.cell),
+  );
   const near = new Map<string, number>();
   for (const r of rows) {
     const d = bboxLowerBoundM(r.bbox, lat, lng);
@@ -322,13 +312,17 @@ export async function findFences(tenantId: string, lat: number, lng: number, acc
     log('warn', 'lookup candidates capped', { tenantId, candidates: ids.length });
     ids = ids.sort((a, b) => near.get(a)! - near.get(b)!).slice(0, MAX_CANDIDATES);
   }
-  const fences = await getGeofencesByIds<Geofence>(tenantId, ids);
+  const fences = await getGeofencesByIds(tenantId, ids);
   const out: FenceMatch[] = [];
   for (const fence of fences) {
     if (!fence.enabled) continue;
     // Unknown accuracy: a point inside is 'medium' at best; with an accuracy, per matchConfidence.
     const confidence =
-      accuracyM === undefined ? (containsPoint(fence.geometry, lat, lng) ? 'medium' : null) : matchConfidence(fence.geometry, lat, lng, accuracyM);
+      accuracyM === undefined
+        ? containsPoint(fence.geometry, lat, lng)
+          ? 'medium'
+          : null
+        : matchConfidence(fence.geometry, lat, lng, accuracyM);
     if (confidence) out.push({ fence, confidence });
   }
   return out.sort((a, b) => a.fence.id.localeCompare(b.fence.id));

@@ -1,10 +1,17 @@
 import { generateKey } from '../auth/apikey.js';
-import { DEFAULT_RATE_LIMITS, PUBLISHABLE_SCOPES, SCOPES, type Principal, type RateLimit, type Scope } from '../auth/principal.js';
+import {
+  DEFAULT_RATE_LIMITS,
+  PUBLISHABLE_SCOPES,
+  SCOPES,
+  type Principal,
+  type RateLimit,
+  type Scope,
+} from '../auth/principal.js';
 import { forbidden, notFound, unprocessable, type FieldError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { getTenantApiKey, listApiKeys, putApiKey, revokeApiKey, type ApiKeyRecord } from '../store/apikeys.js';
-import { getEntitiesByIds } from '../store/entities.js';
 import { nowIso } from '../store/db.js';
+import { getStoresByIds } from '../store/stores.js';
 
 export interface KeyInput {
   name: string;
@@ -78,7 +85,7 @@ export async function createKey(caller: Principal, input: KeyInput) {
   }
   const storeIds = [...new Set(input.storeIds ?? [])];
   if (storeIds.length) {
-    const found = new Set((await getEntitiesByIds<{ id: string }>(caller.tenantId, 'STORE', storeIds)).map((s) => s.id));
+    const found = new Set((await getStoresByIds(caller.tenantId, storeIds)).map((s) => s.id));
     const missing = (input.storeIds ?? []).map((s, i) => ({ s, i })).filter(({ s }) => !found.has(s));
     if (missing.length) throw unprocessable(missing.map(({ i }) => ({ path: `storeIds[${i}]`, message: 'No such store.' })));
   }

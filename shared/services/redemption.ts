@@ -2,13 +2,13 @@ import type { Principal } from '../auth/principal.js';
 import { canUseStore } from '../auth/principal.js';
 import { conflict, forbidden, gone, notFound, unprocessable } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import { addBreakdown, addCounters, markSeen } from '../store/counters.js';
-import { epochSeconds, nowIso, ttlIn } from '../store/db.js';
-import { getEntity } from '../store/entities.js';
-import { keys } from '../store/keys.js';
-import { getOfferById, redeemOffer, writeItems } from '../store/offers.js';
-import { DAY_S, RETENTION } from '../store/retention.js';
-import { shopperItems } from '../store/shoppers.js';
+import { putConversion } from '../store/conversions.js';
+import { addCounters, addDayCounters, addGeofenceCounters } from '../store/counters.js';
+import { nowIso } from '../store/db.js';
+import { listEligibility } from '../store/eligibility.js';
+import { getOfferById, redeemOffer } from '../store/offers.js';
+import { markConverterSeen, markRedeemerSeen } from '../store/seen-markers.js';
+import { getStore } from '../store/stores.js';
 import { offerView } from './shoppers.js';
 
 /** After the offer: redemption at the till and purchases (conversions) that measure lift. */
@@ -19,7 +19,7 @@ export async function redeem(p: Principal, offerId: string, body: { storeId?: st
   if (!offer) throw notFound('Offer');
   const atStore = body.storeId ?? offer.storeId;
   if (p.storeIds.length && !canUseStore(p, atStore)) throw forbidden('This key may only redeem at its own stores.');
-  if (body.storeId && !(await getEntity(p.tenantId, 'STORE', body.storeId)))
+  if (body.storeId && !(await getStore(p.tenantId, body.storeId)))
     throw unprocessable([{ path: 'storeId', message: 'No such store.' }]);
   if (offer.status === 'redeemed') throw conflict('already-redeemed', 'This offer was already redeemed.');
   const at = nowIso();
@@ -28,11 +28,11 @@ export async function redeem(p: Principal, offerId: string, body: { storeId?: st
   if (res === 'redeemed') throw conflict('already-redeemed', 'This offer was already redeemed.');
   if (!res) throw notFound('Offer');
   const day = at.slice(0, 10);
-  const firstInDay = await markSeen(p.tenantId, offer.shopperId, offer.campaignId, `RD#${day}`);
+  const firstInDay = await markRedeemerSeen(p.tenantId, offer.shopperId, offer.campaignId, day);
   await Promise.all([
     addCounters(p.tenantId, offer.campaignId, { redeemed: 1 }),
-    addBreakdown(p.tenantId, offer.campaignId, 'DAY', day, { redeemed: 1, redeemers: firstInDay ? 1 : 0 }),
-    addBreakdown(p.tenantId, offer.campaignId, 'GF', offer.geofenceId, { redeemed: 1 }),
+    addDayCounters(p.tenantId, offer.campaignId, day, { redeemed: 1, redeemers: firstInDay ? 1 : 0 }),
+    addGeofenceCounters(p.tenantId, offer.campaignId, offer.geofenceId, { redeemed: 1 }),
   ]);
   return offerView(res);
 }
@@ -45,43 +45,36 @@ export const ATTRIBUTION_DAYS = 7;
  * eligible for (offered: treatment; held out: holdout) in the 7 days before
  * it. Offered wins when the shopper was on both sides in the window.
  */
-export async function recordConversion(p: Principal, body: { shopperId: string; storeId?: string; amount?: number; at?: string }) {
+export async function recordConversion(
+  p: Principal,
+  body: { shopperId: string; storeId?: string; amount?: number; at?: string },
+) {
   const atMs = body.at ? Date.parse(body.at) : Date.now();
   if (atMs > Date.now() + 5 * 60_000) throw unprocessable([{ path: 'at', message: 'Must not be in the future.' }]);
-  if (p.storeIds.length && !canUseStore(p, body.storeId)) throw forbidden('This key may only record purchases at its own stores.');
-  if (body.storeId && !(await getEntity(p.tenantId, 'STORE', body.storeId)))
+  if (p.storeIds.length && !canUseStore(p, body.storeId))
+    throw forbidden('This key may only record purchases at its own stores.');
+  if (body.storeId && !(await getStore(p.tenantId, body.storeId)))
     throw unprocessable([{ path: 'storeId', message: 'No such store.' }]);
-  const from = new Date(atMs - ATTRIBUTION_DAYS * DAY_S * 1000).toISOString();
+  const from = new Date(atMs - ATTRIBUTION_DAYS * 86_400_000).toISOString();
   const to = new Date(atMs).toISOString();
-  const elig = (await shopperItems(p.tenantId, body.shopperId, keys.eligibilityPrefix)).filter(
-    (e) => String(e.at) >= from && String(e.at) <= to && !(typeof e.ttl === 'number' && e.ttl <= epochSeconds()),
-  );
+  const elig = await listEligibility(p.tenantId, body.shopperId, from, to);
   const sides = new Map<string, 'treatment' | 'holdout'>();
   for (const e of elig) {
-    const c = String(e.campaignId);
-    if (e.side === 'treatment' || !sides.has(c)) sides.set(c, e.side as 'treatment' | 'holdout');
+    if (e.side === 'treatment' || !sides.has(e.campaignId)) sides.set(e.campaignId, e.side);
   }
   const id = newId('cv');
   const attributedTo = [...sides].map(([campaignId, side]) => ({ campaignId, side }));
-  await writeItems([
-    {
-      PutRequest: {
-        Item: {
-          ...keys.conversion(p.tenantId, body.shopperId, id),
-          id,
-          shopperId: body.shopperId,
-          storeId: body.storeId ?? null,
-          amount: body.amount ?? null,
-          at: to,
-          attributedTo,
-          ttl: ttlIn(RETENTION.conversionDays * DAY_S),
-        },
-      },
-    },
-  ]);
+  await putConversion(p.tenantId, {
+    id,
+    shopperId: body.shopperId,
+    storeId: body.storeId ?? null,
+    amount: body.amount ?? null,
+    at: to,
+    attributedTo,
+  });
   await Promise.all(
     attributedTo.map(async ({ campaignId, side }) => {
-      const first = await markSeen(p.tenantId, body.shopperId, campaignId, side === 'treatment' ? 'CT' : 'CH');
+      const first = await markConverterSeen(p.tenantId, body.shopperId, campaignId, side);
       await addCounters(
         p.tenantId,
         campaignId,

@@ -2,11 +2,11 @@ import type { Principal } from '../auth/principal.js';
 import { canUseStore } from '../auth/principal.js';
 import type { ShopperProfile } from '../domain/targeting/index.js';
 import { forbidden, notFound, unprocessable } from '../platform/errors.js';
-import { IdSchema } from '../http/schemas.js';
-import { nowIso, strip } from '../store/db.js';
+import { IdSchema } from '../domain/values/id.js';
+import { nowIso } from '../store/db.js';
 import { listLiveOffers, type StoredOffer } from '../store/offers.js';
-import { eraseShopper, getProfile, putProfile, shopperItems } from '../store/shoppers.js';
-import { publicOffer } from './offers.js';
+import { eraseShopper, exportShopperItems, getProfile, putProfile } from '../store/shoppers.js';
+import { publicOffer } from '../store/offers.js';
 
 function checkShopperId(id: string): string {
   if (!IdSchema.safeParse(id).success)
@@ -28,17 +28,6 @@ export async function getShopper(p: Principal, shopperId: string) {
   return profile;
 }
 
-const ITEM_KINDS: [prefix: string, name: string][] = [
-  ['PROFILE', 'profile'],
-  ['OFFER#', 'offers'],
-  ['CAP#', 'frequencyCaps'],
-  ['ELIG#', 'eligibility'],
-  ['CONV#', 'conversions'],
-  ['LOC', 'location'],
-  ['SEEN#', 'statsMarkers'],
-  ['IDEMREF#', 'idempotencyRecords'],
-];
-
 /** Export and erasure cover everything about a shopper, across stores: tenant-wide keys only. */
 function tenantWide(p: Principal, what: string) {
   if (p.storeIds.length) throw forbidden(`${what} covers every store; use a key that is not store-restricted.`);
@@ -48,15 +37,8 @@ function tenantWide(p: Principal, what: string) {
 export async function exportShopper(p: Principal, shopperId: string) {
   checkShopperId(shopperId);
   tenantWide(p, 'Export');
-  const items = await shopperItems(p.tenantId, shopperId);
-  const out: Record<string, unknown[]> = Object.fromEntries(ITEM_KINDS.map(([, n]) => [n, []]));
-  for (const item of items) {
-    const sk = String(item.sk);
-    const kind = ITEM_KINDS.find(([prefix]) => sk.startsWith(prefix))?.[1] ?? 'other';
-    const { tenantId: _t, ...rest } = strip(item) as Record<string, unknown>;
-    (out[kind] ??= []).push(kind === 'statsMarkers' ? { key: sk.slice('SEEN#'.length), expiresAt: new Date(Number(item.ttl) * 1000).toISOString() } : rest);
-  }
-  return { shopperId, exportedAt: nowIso(), profile: out.profile[0] ?? null, ...Object.fromEntries(Object.entries(out).filter(([k]) => k !== 'profile')) };
+  const { profile, ...items } = await exportShopperItems(p.tenantId, shopperId);
+  return { shopperId, exportedAt: nowIso(), profile, ...items };
 }
 
 export async function deleteShopper(p: Principal, shopperId: string) {

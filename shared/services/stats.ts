@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { computeLift, suppressSmall, SUPPRESSION_K } from '../domain/targeting/index.js';
-import { readCampaignStats } from '../store/counters.js';
+import { readCampaignStats, type CounterRow } from '../store/counters.js';
 import { loadCampaign } from './campaigns.js';
 
 const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
@@ -13,15 +13,19 @@ const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
  */
 export async function campaignStats(p: Principal, campaignId: string) {
   const campaign = await loadCampaign(p, campaignId);
-  const { totals: t, rows } = await readCampaignStats(p.tenantId, campaignId);
+  const { totals: t, byDay, byGeofence } = await readCampaignStats(p.tenantId, campaignId);
   const { conversionRate, lift } = computeLift(
     { shoppers: n(t.treatmentShoppers), converters: n(t.treatmentConverters) },
     { shoppers: n(t.holdoutShoppers), converters: n(t.holdoutConverters) },
   );
-  const rowsOf = (dimension: string) =>
+  const rowsOf = (rows: CounterRow[]) =>
     rows
-      .filter((r) => r.dimension === dimension)
-      .map((r) => ({ key: String(r.value), shoppers: Math.max(n(r.shoppers), n(r.redeemers)), offered: n(r.offered), redeemed: n(r.redeemed) }))
+      .map((r) => ({
+        key: r.key,
+        shoppers: Math.max(n(r.shoppers), n(r.redeemers)),
+        offered: n(r.offered),
+        redeemed: n(r.redeemed),
+      }))
       .sort((a, b) => a.key.localeCompare(b.key));
   const max = campaign.budget?.maxOffers;
   return {
@@ -38,7 +42,7 @@ export async function campaignStats(p: Principal, campaignId: string) {
     revenue: { treatment: n(t.treatmentRevenue), holdout: n(t.holdoutRevenue) },
     shoppers: { treatment: n(t.treatmentShoppers), holdout: n(t.holdoutShoppers) },
     budget: max !== undefined ? { maxOffers: max, used: n(t.used), remaining: Math.max(0, max - n(t.used)) } : null,
-    byDay: suppressSmall(rowsOf('DAY'), SUPPRESSION_K).map(({ key, ...r }) => ({ date: key, ...r })),
-    byGeofence: suppressSmall(rowsOf('GF'), SUPPRESSION_K).map(({ key, ...r }) => ({ geofenceId: key, ...r })),
+    byDay: suppressSmall(rowsOf(byDay), SUPPRESSION_K).map(({ key, ...r }) => ({ date: key, ...r })),
+    byGeofence: suppressSmall(rowsOf(byGeofence), SUPPRESSION_K).map(({ key, ...r }) => ({ geofenceId: key, ...r })),
   };
 }

@@ -1,9 +1,36 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { KeyKind, RateLimit, Scope } from '../auth/principal.js';
-import { keys } from './keys.js';
 import { db, decodeCursor, encodeCursor, isConditionFailed, isTransactionCancelled, nowIso, table } from './db.js';
+import { entityKey, entityListKey } from './entities.js';
+import type { RateLimit } from './ratelimit.js';
+import type { Key } from './table-def.js';
 
-/** A stored API key: everything but its value (only the SHA-256 hash is kept). */
+/**
+ * An API key: everything but its value (only the SHA-256 hash is kept).
+ *   by hash    pk KEY#<sha256>   sk KEY             (the authorizer's one read)
+ *   listing    pk T#<tenant>     sk APIKEY#<keyId>  (tenant keys only; the operator key has none)
+ * No TTL: `expiresAt` and `revokedAt` are checked by the authorizer.
+ */
+export const SCOPES = [
+  'offers:write',
+  'offers:redeem',
+  'shoppers:read',
+  'shoppers:write',
+  'stores:read',
+  'stores:write',
+  'geofences:read',
+  'geofences:write',
+  'campaigns:read',
+  'campaigns:write',
+  'partners:read',
+  'partners:write',
+  'stats:read',
+  'webhooks:write',
+  'keys:write',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export type KeyKind = 'operator' | 'secret' | 'publishable';
+
 export interface ApiKeyRecord {
   id: string;
   tenantId: string;
@@ -19,10 +46,15 @@ export interface ApiKeyRecord {
   rateLimit: RateLimit;
 }
 
-/** The items of one key: the hash-addressed auth item and (tenant keys) the tenant's listing item. */
+const KIND = 'APIKEY';
+/** Key of the hash-addressed item (exported for tests that read it raw). */
+export const apiKeyHashKey = (sha256: string): Key => ({ pk: `KEY#${sha256}`, sk: 'KEY' });
+const listingKey = (tenantId: string, keyId: string) => entityKey(tenantId, KIND, keyId);
+
+/** The items of one key (the hash-addressed auth item and, tenant keys, the listing item), as transaction puts. */
 export function apiKeyPuts(rec: ApiKeyRecord) {
-  const items: Record<string, unknown>[] = [{ ...keys.apiKeyByHash(rec.hash), ...rec }];
-  if (rec.kind !== 'operator') items.push({ ...keys.entity(rec.tenantId, 'APIKEY', rec.id), ...rec });
+  const items: Record<string, unknown>[] = [{ ...apiKeyHashKey(rec.hash), ...rec }];
+  if (rec.kind !== 'operator') items.push({ ...listingKey(rec.tenantId, rec.id), ...rec });
   return items.map((Item) => ({ Put: { TableName: table(), Item, ConditionExpression: 'attribute_not_exists(pk)' } }));
 }
 
@@ -33,13 +65,13 @@ export async function putApiKey(rec: ApiKeyRecord): Promise<void> {
 
 /** The authorizer's single read: the key whose value hashes to `hash`. */
 export async function getApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-  const res = await db().send(new GetCommand({ TableName: table(), Key: keys.apiKeyByHash(hash), ConsistentRead: true }));
+  const res = await db().send(new GetCommand({ TableName: table(), Key: apiKeyHashKey(hash), ConsistentRead: true }));
   return res.Item ? toRecord(res.Item) : undefined;
 }
 
 /** One page of a tenant's keys. */
 export async function listApiKeys(tenantId: string, limit: number, cursor?: string) {
-  const { pk, skPrefix } = keys.entityList(tenantId, 'APIKEY');
+  const { pk, skPrefix } = entityListKey(tenantId, KIND);
   const res = await db().send(
     new QueryCommand({
       TableName: table(),
@@ -54,15 +86,13 @@ export async function listApiKeys(tenantId: string, limit: number, cursor?: stri
 
 /** One key of a tenant, by id (its listing item). */
 export async function getTenantApiKey(tenantId: string, keyId: string): Promise<ApiKeyRecord | undefined> {
-  const res = await db().send(new GetCommand({ TableName: table(), Key: keys.entity(tenantId, 'APIKEY', keyId), ConsistentRead: true }));
+  const res = await db().send(new GetCommand({ TableName: table(), Key: listingKey(tenantId, keyId), ConsistentRead: true }));
   return res.Item ? toRecord(res.Item) : undefined;
 }
 
 /** Revoke a tenant's key (both items). Returns false when the tenant has no such key. */
 export async function revokeApiKey(tenantId: string, keyId: string): Promise<boolean> {
-  const listing = await db().send(
-    new GetCommand({ TableName: table(), Key: keys.entity(tenantId, 'APIKEY', keyId), ConsistentRead: true }),
-  );
+  const listing = await db().send(new GetCommand({ TableName: table(), Key: listingKey(tenantId, keyId), ConsistentRead: true }));
   if (!listing.Item) return false;
   if (listing.Item.revokedAt) return true;
   const at = nowIso();
@@ -78,7 +108,7 @@ export async function revokeApiKey(tenantId: string, keyId: string): Promise<boo
   try {
     await db().send(
       new TransactWriteCommand({
-        TransactItems: [update(keys.entity(tenantId, 'APIKEY', keyId)), update(keys.apiKeyByHash(listing.Item.hash))],
+        TransactItems: [update(listingKey(tenantId, keyId)), update(apiKeyHashKey(listing.Item.hash))],
       }),
     );
   } catch (err) {

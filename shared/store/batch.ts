@@ -1,12 +1,12 @@
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unavailable } from '../platform/errors.js';
-import type { Key } from './keys.js';
+import type { Key } from './table-def.js';
 import { db, table } from './db.js';
 
 const MAX_ROUNDS = 5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } };
+export type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } };
 
 /**
  * Run a batch call over chunks (in parallel), resending what DynamoDB left

@@ -1,22 +1,71 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGet, batchWrite } from './batch.js';
-import { keys } from './keys.js';
-import { db, strip, table } from './db.js';
+import type { CampaignSettings } from '../domain/targeting/index.js';
+import { batchWrite } from './batch.js';
+import { db, table } from './db.js';
+import {
+  createEntity,
+  deleteEntity,
+  entityListKey,
+  getEntitiesByIds,
+  getEntity,
+  listEntities,
+  replaceEntity,
+  type Page,
+} from './entities.js';
+import { tenantPartition } from './keys.js';
+import type { Key } from './table-def.js';
 
 /**
- * Fan-out rows "campaign c fires on geofence g" (partition `T#<t>#GFC#<g>`),
- * read on the offer path for the fences a shopper is in. The campaign item
- * stays the source of truth: the offer path re-checks that the campaign still
- * lists the fence, so a stale row can never make a campaign fire.
+ * A campaign, and its fan-out rows "campaign c fires on geofence g".
+ *   campaign    pk T#<tenant>                 sk CAMPAIGN#<campaignId>
+ *   link        pk T#<tenant>#GFC#<geofenceId>  sk C#<campaignId>   (read on the offer path)
+ * No TTL (configuration). The campaign item stays the source of truth: the
+ * offer path re-checks that the campaign still lists the fence, so a stale
+ * link can never make a campaign fire. Counters live in counters.ts.
  */
-export async function putCampaignLinks(tenantId: string, campaignId: string, geofenceIds: string[]): Promise<void> {
-  await batchWrite(
-    geofenceIds.map((g) => ({ PutRequest: { Item: { ...keys.campaignByGeofence(tenantId, g, campaignId), campaignId } } })),
-  );
+export interface Campaign extends Omit<CampaignSettings, 'partnerId'> {
+  id: string;
+  partnerId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
 }
 
+const KIND = 'CAMPAIGN';
+const linksPartition = (tenantId: string, geofenceId: string) => `${tenantPartition(tenantId)}#GFC#${geofenceId}`;
+const linkKey = (tenantId: string, geofenceId: string, campaignId: string): Key => ({
+  pk: linksPartition(tenantId, geofenceId),
+  sk: `C#${campaignId}`,
+});
+
+/** One campaign of a tenant, or undefined. */
+export const getCampaign = (tenantId: string, id: string) => getEntity<Campaign>(tenantId, KIND, id);
+
+/** Campaigns by id (strongly consistent BatchGet); missing ones are left out. */
+export const getCampaignsByIds = <T = Campaign>(tenantId: string, ids: string[]) => getEntitiesByIds<T>(tenantId, KIND, ids);
+
+/** Create a campaign (its id must be new). */
+export const insertCampaign = (tenantId: string, campaign: Campaign) => createEntity(tenantId, KIND, campaign);
+
+/** Replace a campaign still at `expectedVersion`; false when it changed or went meanwhile. */
+export const replaceCampaign = (tenantId: string, campaign: Campaign, expectedVersion: number) =>
+  replaceEntity(tenantId, KIND, campaign, expectedVersion);
+
+/** Delete a campaign; the deleted campaign, or undefined when there was none. */
+export const removeCampaign = (tenantId: string, id: string) => deleteEntity<Campaign>(tenantId, KIND, id);
+
+/** One page of a tenant's campaigns. */
+export const listCampaignsPage = (tenantId: string, limit: number, cursor: string | undefined): Promise<Page<Campaign>> =>
+  listEntities<Campaign>(tenantId, KIND, limit, cursor);
+
+/** Link a campaign to geofences (one row per fence). */
+export async function putCampaignLinks(tenantId: string, campaignId: string, geofenceIds: string[]): Promise<void> {
+  await batchWrite(geofenceIds.map((g) => ({ PutRequest: { Item: { ...linkKey(tenantId, g, campaignId), campaignId } } })));
+}
+
+/** Remove a campaign's links to geofences. */
 export async function deleteCampaignLinks(tenantId: string, campaignId: string, geofenceIds: string[]): Promise<void> {
-  await batchWrite(geofenceIds.map((g) => ({ DeleteRequest: { Key: keys.campaignByGeofence(tenantId, g, campaignId) } })));
+  await batchWrite(geofenceIds.map((g) => ({ DeleteRequest: { Key: linkKey(tenantId, g, campaignId) } })));
 }
 
 /** Campaign ids linked to each geofence: one Query per fence, in parallel (one round trip). */
@@ -27,7 +76,7 @@ export async function campaignIdsForGeofences(tenantId: string, geofenceIds: str
         new QueryCommand({
           TableName: table(),
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.campaignByGeofenceList(tenantId, g).pk },
+          ExpressionAttributeValues: { ':pk': linksPartition(tenantId, g) },
           Limit: perFence,
         }),
       );
@@ -46,21 +95,15 @@ export async function geofenceInUse(tenantId: string, geofenceId: string): Promi
   for (;;) {
     const linked = await campaignIdsForGeofences(tenantId, [geofenceId]);
     if (!linked.length) return false;
-    const campaigns = await getCampaignsByIds<{ id: string; geofenceIds: string[] }>(tenantId, linked);
+    const campaigns = await getCampaignsByIds(tenantId, linked);
     if (campaigns.some((c) => c.geofenceIds.includes(geofenceId))) return true;
-    await batchWrite(linked.map((c) => ({ DeleteRequest: { Key: keys.campaignByGeofence(tenantId, geofenceId, c) } })));
+    await batchWrite(linked.map((c) => ({ DeleteRequest: { Key: linkKey(tenantId, geofenceId, c) } })));
   }
-}
-
-/** Campaign items by id (strongly consistent). */
-export async function getCampaignsByIds<T>(tenantId: string, ids: string[]): Promise<T[]> {
-  if (!ids.length) return [];
-  return (await batchGet(ids.map((id) => keys.entity(tenantId, 'CAMPAIGN', id)))).map((i) => strip(i) as T);
 }
 
 /** Does any campaign of the tenant name this partner? (reads every campaign page; delete path only) */
 export async function partnerHasCampaigns(tenantId: string, partnerId: string): Promise<boolean> {
-  const { pk, skPrefix } = keys.entityList(tenantId, 'CAMPAIGN');
+  const { pk, skPrefix } = entityListKey(tenantId, KIND);
   let start: Record<string, unknown> | undefined;
   do {
     const res = await db().send(

@@ -4,7 +4,7 @@ import { getDdb } from '../platform/clients.js';
 import { getConfig } from '../platform/config.js';
 import { unprocessable } from '../platform/errors.js';
 
-/** Shared plumbing of the store modules: table name, cursors, condition errors, time. */
+/** Shared plumbing of the store modules: table name, cursors, condition errors, time, TTL. */
 
 export const table = () => getConfig().tableName;
 export const db = () => getDdb();
@@ -12,10 +12,15 @@ export const db = () => getDdb();
 export const nowIso = () => new Date().toISOString();
 export const epochSeconds = (d: Date | number = Date.now()) => Math.floor((typeof d === 'number' ? d : d.getTime()) / 1000);
 
+export const DAY_S = 86_400;
+
 /** TTL attribute for shopper-scoped and temporary items; reads treat expired items as absent. */
 export const ttlIn = (seconds: number, from = Date.now()) => epochSeconds(from) + Math.ceil(seconds);
-export const isExpired = (item: { ttl?: number } | undefined, now = Date.now()) =>
+export const ttlInDays = (days: number, from = Date.now()) => ttlIn(days * DAY_S, from);
+export const isExpired = (item: { ttl?: unknown } | undefined, now = Date.now()) =>
   !!item && typeof item.ttl === 'number' && item.ttl <= epochSeconds(now);
+/** The items of a read that have not expired (DynamoDB deletes expired items only eventually). */
+export const live = <T extends Record<string, unknown>>(items: T[], now = Date.now()) => items.filter((i) => !isExpired(i, now));
 
 export function isConditionFailed(err: unknown): boolean {
   return (err as { name?: string })?.name === 'ConditionalCheckFailedException';

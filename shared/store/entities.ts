@@ -1,13 +1,20 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGet } from './batch.js';
-import { keys, type TenantEntity } from './keys.js';
 import { db, decodeCursor, encodeCursor, isConditionFailed, strip, table } from './db.js';
+import { tenantPartition } from './keys.js';
+import type { Key } from './table-def.js';
 
 /**
- * Tenant configuration entities (stores, partners, geofences, campaigns):
- * one item each in the tenant's partition, `<KIND>#<id>`. Optimistic
- * concurrency through a `version` attribute.
+ * Store-private plumbing of the tenant configuration entities (stores,
+ * partners, geofences, campaigns, API key listings, the webhook): one item
+ * each in the tenant's partition,
+ *   pk T#<tenant>   sk <KIND>#<id>
+ * with optimistic concurrency through a `version` attribute. Callers use the
+ * entity modules' named functions (stores.ts, partners.ts, ...).
  */
+export const TENANT_ENTITY_KINDS = ['STORE', 'PARTNER', 'GEOFENCE', 'CAMPAIGN', 'APIKEY', 'WEBHOOK'] as const;
+export type TenantEntity = (typeof TENANT_ENTITY_KINDS)[number];
+
 export interface Versioned {
   id: string;
   version: number;
@@ -18,11 +25,17 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** Key of one configuration entity of a tenant. */
+export const entityKey = (tenantId: string, kind: TenantEntity, id: string): Key => ({
+  pk: tenantPartition(tenantId),
+  sk: `${kind}#${id}`,
+});
+/** Partition and sort-key prefix that list one kind of entity of a tenant. */
+export const entityListKey = (tenantId: string, kind: TenantEntity) => ({ pk: tenantPartition(tenantId), skPrefix: `${kind}#` });
+
 /** Read one entity of a tenant (strongly consistent). */
 export async function getEntity<T>(tenantId: string, kind: TenantEntity, id: string): Promise<T | undefined> {
-  const res = await db().send(
-    new GetCommand({ TableName: table(), Key: keys.entity(tenantId, kind, id), ConsistentRead: true }),
-  );
+  const res = await db().send(new GetCommand({ TableName: table(), Key: entityKey(tenantId, kind, id), ConsistentRead: true }));
   return res.Item ? (strip(res.Item) as T) : undefined;
 }
 
@@ -36,7 +49,7 @@ export async function createEntity<T extends Versioned>(
   await db().send(
     new PutCommand({
       TableName: table(),
-      Item: { ...entity, ...extra, ...keys.entity(tenantId, kind, entity.id) },
+      Item: { ...entity, ...extra, ...entityKey(tenantId, kind, entity.id) },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -44,7 +57,7 @@ export async function createEntity<T extends Versioned>(
 
 /** Write an entity whatever was there (single-instance settings such as the webhook). */
 export async function putEntity<T extends { id: string }>(tenantId: string, kind: TenantEntity, entity: T): Promise<void> {
-  await db().send(new PutCommand({ TableName: table(), Item: { ...entity, ...keys.entity(tenantId, kind, entity.id) } }));
+  await db().send(new PutCommand({ TableName: table(), Item: { ...entity, ...entityKey(tenantId, kind, entity.id) } }));
 }
 
 /**
@@ -62,7 +75,7 @@ export async function replaceEntity<T extends Versioned>(
     await db().send(
       new PutCommand({
         TableName: table(),
-        Item: { ...entity, ...extra, ...keys.entity(tenantId, kind, entity.id) },
+        Item: { ...entity, ...extra, ...entityKey(tenantId, kind, entity.id) },
         ConditionExpression: 'attribute_exists(pk) AND version = :v',
         ExpressionAttributeValues: { ':v': expectedVersion },
       }),
@@ -80,7 +93,7 @@ export async function deleteEntity<T>(tenantId: string, kind: TenantEntity, id: 
     const res = await db().send(
       new DeleteCommand({
         TableName: table(),
-        Key: keys.entity(tenantId, kind, id),
+        Key: entityKey(tenantId, kind, id),
         ConditionExpression: 'attribute_exists(pk)',
         ReturnValues: 'ALL_OLD',
       }),
@@ -136,7 +149,7 @@ export async function listEntities<T>(
   cursor: string | undefined,
   filter?: ListFilter,
 ): Promise<Page<T>> {
-  const { pk, skPrefix } = keys.entityList(tenantId, kind);
+  const { pk, skPrefix } = entityListKey(tenantId, kind);
   const f = filterExpression(filter);
   const res = await db().send(
     new QueryCommand({
@@ -154,5 +167,5 @@ export async function listEntities<T>(
 /** Several entities of one kind by id (strongly consistent BatchGet); missing ones are left out. */
 export async function getEntitiesByIds<T>(tenantId: string, kind: TenantEntity, ids: string[]): Promise<T[]> {
   if (!ids.length) return [];
-  return (await batchGet(ids.map((id) => keys.entity(tenantId, kind, id)))).map((i) => strip(i) as T);
+  return (await batchGet(ids.map((id) => entityKey(tenantId, kind, id)))).map((i) => strip(i) as T);
 }

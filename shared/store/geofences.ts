@@ -1,33 +1,147 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { BBox } from '../domain/geo/bbox.js';
-import { batchGet, batchWrite } from './batch.js';
-import { keys } from './keys.js';
+import type { FenceGeometry } from '../domain/geo/index.js';
+import { batchWrite } from './batch.js';
 import { db, decodeCursor, encodeCursor, strip, table } from './db.js';
+import {
+  createEntity,
+  deleteEntity,
+  entityListKey,
+  getEntitiesByIds,
+  getEntity,
+  listEntities,
+  replaceEntity,
+  type Page,
+} from './entities.js';
+import { tenantPartition } from './keys.js';
+import type { Key } from './table-def.js';
 
 /**
- * The H3 cell index. One row per (cell, geofence) in the partition
- * `T#<tenant>#CELL#<h3>`, carrying the fence's bounding box so the lookup can
- * drop far candidates before reading any geometry. The geofence item itself
- * is the source of truth: a stale or orphan row can only cost a read, never
- * return a deleted fence.
+ * A geofence, listed under its owner, and the H3 cell index that finds it.
+ *   fence       pk T#<tenant>                  sk GEOFENCE#<geofenceId>
+ *     GSI1      gsi1pk T#<tenant>#GFOWNER#<ownerId>   gsi1sk GF#<geofenceId>   (store or partner; none without owner)
+ *   cell row    pk T#<tenant>#CELL#<h3>         sk GF#<geofenceId>   (one per cell of the fence's index)
+ * No TTL (configuration). The fence item is the source of truth: a stale or
+ * orphan cell row can only cost a read, never return a deleted fence.
  */
+export interface Geofence {
+  id: string;
+  name: string;
+  storeId: string | null;
+  partnerId: string | null;
+  geometry: FenceGeometry;
+  tags: string[];
+  metadata: Record<string, string | number | boolean>;
+  enabled: boolean;
+  index: { resolution: number; cells: string[] };
+  bbox: BBox;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** A cell index row: the fence's bounding box lets the lookup drop far candidates before reading any geometry. */
 export interface IndexRow {
   geofenceId: string;
   bbox: BBox;
 }
 
-/** Write index rows for a fence's cells. */
+const KIND = 'GEOFENCE';
+const ownerPartition = (tenantId: string, ownerId: string) => `${tenantPartition(tenantId)}#GFOWNER#${ownerId}`;
+const ownerSortKey = (geofenceId: string) => `GF#${geofenceId}`;
+const cellPartition = (tenantId: string, cell: string) => `${tenantPartition(tenantId)}#CELL#${cell}`;
+const cellRowKey = (tenantId: string, cell: string, geofenceId: string): Key => ({
+  pk: cellPartition(tenantId, cell),
+  sk: `GF#${geofenceId}`,
+});
+
+/** GSI attributes that list a fence under its owner (store or partner); none when it has no owner. */
+function ownerIndex(tenantId: string, fence: Geofence): Record<string, string> {
+  const ownerId = fence.storeId ?? fence.partnerId;
+  return ownerId ? { gsi1pk: ownerPartition(tenantId, ownerId), gsi1sk: ownerSortKey(fence.id) } : {};
+}
+
+/** One geofence of a tenant, or undefined. */
+export const getGeofence = (tenantId: string, id: string) => getEntity<Geofence>(tenantId, KIND, id);
+
+/** Geofences by id (strongly consistent BatchGet); missing ones are left out. */
+export const getGeofencesByIds = (tenantId: string, ids: string[]) => getEntitiesByIds<Geofence>(tenantId, KIND, ids);
+
+/** Create a geofence (its id must be new), listed under its owner. */
+export const insertGeofence = (tenantId: string, fence: Geofence) =>
+  createEntity(tenantId, KIND, fence, ownerIndex(tenantId, fence));
+
+/** Replace a geofence still at `expectedVersion` (and its owner listing); false when it changed or went meanwhile. */
+export const replaceGeofence = (tenantId: string, fence: Geofence, expectedVersion: number) =>
+  replaceEntity(tenantId, KIND, fence, expectedVersion, ownerIndex(tenantId, fence));
+
+/** Delete a geofence; the deleted fence, or undefined when there was none. */
+export const removeGeofence = (tenantId: string, id: string) => deleteEntity<Geofence>(tenantId, KIND, id);
+
+/** One page of a tenant's geofences, optionally only those of some stores and/or with a tag. */
+export function listGeofencesPage(
+  tenantId: string,
+  limit: number,
+  cursor: string | undefined,
+  only: { storeIds?: string[]; tag?: string } = {},
+): Promise<Page<Geofence>> {
+  return listEntities<Geofence>(tenantId, KIND, limit, cursor, {
+    ...(only.storeIds ? { in: { attribute: 'storeId', values: only.storeIds } } : {}),
+    ...(only.tag ? { contains: { attribute: 'tags', value: only.tag } } : {}),
+  });
+}
+
+/** One page of the geofences of a store or partner (GSI1, eventually consistent), optionally with a tag. */
+export async function listGeofencesOfOwner(
+  tenantId: string,
+  ownerId: string,
+  limit: number,
+  cursor: string | undefined,
+  tag?: string,
+) {
+  const gsi1pk = ownerPartition(tenantId, ownerId);
+  const res = await db().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :g',
+      ...(tag ? { FilterExpression: 'contains(tags, :tag)' } : {}),
+      ExpressionAttributeValues: { ':g': gsi1pk, ...(tag ? { ':tag': tag } : {}) },
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(
+        cursor,
+        { gsi1pk, pk: entityListKey(tenantId, KIND).pk },
+        { sk: entityListKey(tenantId, KIND).skPrefix, gsi1sk: ownerSortKey('') },
+      ),
+    }),
+  );
+  return { items: (res.Items ?? []).map((i) => strip(i) as Geofence), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+}
+
+/** Does any geofence still belong to this store or partner? */
+export async function ownerHasGeofences(tenantId: string, ownerId: string): Promise<boolean> {
+  const res = await db().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :g',
+      ExpressionAttributeValues: { ':g': ownerPartition(tenantId, ownerId) },
+      Limit: 1,
+    }),
+  );
+  return (res.Items ?? []).length > 0;
+}
+
+/** Write cell index rows of a fence for the given cells. */
 export async function putIndexRows(tenantId: string, geofenceId: string, cells: string[], bbox: BBox): Promise<void> {
   await batchWrite(
-    cells.map((cell) => ({
-      PutRequest: { Item: { ...keys.cellIndex(tenantId, cell, geofenceId), geofenceId, bbox } },
-    })),
+    cells.map((cell) => ({ PutRequest: { Item: { ...cellRowKey(tenantId, cell, geofenceId), geofenceId, bbox } } })),
   );
 }
 
-/** Remove index rows of a fence for the given cells. */
+/** Remove cell index rows of a fence for the given cells. */
 export async function deleteIndexRows(tenantId: string, geofenceId: string, cells: string[]): Promise<void> {
-  await batchWrite(cells.map((cell) => ({ DeleteRequest: { Key: keys.cellIndex(tenantId, cell, geofenceId) } })));
+  await batchWrite(cells.map((cell) => ({ DeleteRequest: { Key: cellRowKey(tenantId, cell, geofenceId) } })));
 }
 
 /** Index rows of the given cells: one Query per cell, all in parallel (one round trip). */
@@ -41,7 +155,7 @@ export async function queryCells(tenantId: string, cells: string[]): Promise<Ind
           new QueryCommand({
             TableName: table(),
             KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.cellPartition(tenantId, cell).pk },
+            ExpressionAttributeValues: { ':pk': cellPartition(tenantId, cell) },
             ExclusiveStartKey: start,
           }),
         );
@@ -52,53 +166,4 @@ export async function queryCells(tenantId: string, cells: string[]): Promise<Ind
     }),
   );
   return pages.flat();
-}
-
-/** Geofence items by id (strongly consistent BatchGet). */
-export async function getGeofencesByIds<T>(tenantId: string, ids: string[]): Promise<T[]> {
-  if (!ids.length) return [];
-  const items = await batchGet(ids.map((id) => keys.entity(tenantId, 'GEOFENCE', id)));
-  return items.map((i) => strip(i) as T);
-}
-
-/** GSI attributes that list a fence under its owner (store or partner). */
-export function ownerIndexAttributes(tenantId: string, ownerId: string | null, geofenceId: string): Record<string, string> {
-  return ownerId ? keys.geofenceByOwner(tenantId, ownerId, geofenceId) : {};
-}
-
-/** One page of the geofences of a store or partner (GSI1, eventually consistent). */
-export async function listGeofencesOfOwner<T>(
-  tenantId: string,
-  ownerId: string,
-  limit: number,
-  cursor: string | undefined,
-  tag?: string,
-) {
-  const { gsi1pk } = keys.geofenceByOwnerList(tenantId, ownerId);
-  const res = await db().send(
-    new QueryCommand({
-      TableName: table(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :g',
-      ...(tag ? { FilterExpression: 'contains(tags, :tag)' } : {}),
-      ExpressionAttributeValues: { ':g': gsi1pk, ...(tag ? { ':tag': tag } : {}) },
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, { gsi1pk, pk: keys.entityList(tenantId, 'GEOFENCE').pk }, { sk: 'GEOFENCE#', gsi1sk: 'GF#' }),
-    }),
-  );
-  return { items: (res.Items ?? []).map((i) => strip(i) as T), nextCursor: encodeCursor(res.LastEvaluatedKey) };
-}
-
-/** Does any geofence still belong to this store or partner? */
-export async function ownerHasGeofences(tenantId: string, ownerId: string): Promise<boolean> {
-  const res = await db().send(
-    new QueryCommand({
-      TableName: table(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :g',
-      ExpressionAttributeValues: { ':g': keys.geofenceByOwnerList(tenantId, ownerId).gsi1pk },
-      Limit: 1,
-    }),
-  );
-  return (res.Items ?? []).length > 0;
 }

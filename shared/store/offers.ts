@@ -1,11 +1,29 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGet, batchWrite } from './batch.js';
-import { keys } from './keys.js';
-import { conditionFailedItem, db, decodeCursor, encodeCursor, epochSeconds, isConditionFailed, isExpired, strip, table, ttlIn } from './db.js';
-import { DAY_S, RETENTION } from './retention.js';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchWrite, type WriteRequest } from './batch.js';
+import {
+  conditionFailedItem,
+  db,
+  decodeCursor,
+  encodeCursor,
+  epochSeconds,
+  isConditionFailed,
+  isExpired,
+  strip,
+  table,
+  ttlInDays,
+} from './db.js';
+import { eligibilityItem, type EligibilityRecord } from './eligibility.js';
+import { lastLocationItem, type LastLocation } from './locations.js';
+import { shopperPartition, tenantPartition } from './keys.js';
+import type { Key } from './table-def.js';
 
-/** Offer and frequency-cap storage: everything here lives in the shopper's partition (plus the id pointer). */
-
+/**
+ * An offer made to a shopper, and the pointer that finds it by id alone
+ * (redemption and delivery read the offer in one lookup).
+ *   offer     pk T#<tenant>#S#<shopper>   sk OFFER#<offerId>
+ *   pointer   pk T#<tenant>#O#<offerId>   sk OFFER
+ * TTL: 30 days after the offer expires, both (for redemption answers (410) and audits).
+ */
 export interface StoredOffer {
   id: string;
   tenantId: string;
@@ -32,128 +50,73 @@ export interface StoredOffer {
   lastDeliveryError?: string;
 }
 
-const offerTtl = (expiresAt: string) => ttlIn(RETENTION.offerAfterExpiryDays * DAY_S, Date.parse(expiresAt));
+const PREFIX = 'OFFER#';
+const DAYS_AFTER_EXPIRY = 30;
+/** Key of an offer item (tests age an offer through it). */
+export const offerKey = (tenantId: string, shopperId: string, offerId: string): Key => ({
+  pk: shopperPartition(tenantId, shopperId),
+  sk: `${PREFIX}${offerId}`,
+});
+/** Key of an offer's id pointer (exported for tests that read it raw). */
+export const offerPointerKey = (tenantId: string, offerId: string): Key => ({
+  pk: `${tenantPartition(tenantId)}#O#${offerId}`,
+  sk: 'OFFER',
+});
+const offerTtl = (expiresAt: string) => ttlInDays(DAYS_AFTER_EXPIRY, Date.parse(expiresAt));
 
-/** Offer items and their id pointers, as BatchWrite put requests. */
-export function offerPuts(o: StoredOffer) {
-  const ttl = offerTtl(o.expiresAt);
+/** Is this shopper-partition item an offer? */
+export const isOfferItem = (item: Record<string, unknown>) => String(item.sk).startsWith(PREFIX);
+
+/** Delete requests for the id pointers of these offers (erasure removes them with the shopper's partition). */
+export const offerPointerDeletes = (tenantId: string, offerIds: string[]): WriteRequest[] =>
+  offerIds.map((id) => ({ DeleteRequest: { Key: offerPointerKey(tenantId, id) } }));
+
+/** What one offer request leaves about a shopper: the offers made, the eligibility records, the last location. */
+export interface OfferRecords {
+  offers: StoredOffer[];
+  eligibility: EligibilityRecord[];
+  location?: LastLocation;
+}
+
+function offerRecordItems(tenantId: string, shopperId: string, r: OfferRecords): Record<string, unknown>[] {
   return [
-    { PutRequest: { Item: { ...o, ...keys.shopperOffer(o.tenantId, o.shopperId, o.id), ttl } } },
-    { PutRequest: { Item: { ...keys.offerPointer(o.tenantId, o.id), shopperId: o.shopperId, ttl } } },
+    ...r.offers.flatMap((o) => {
+      const ttl = offerTtl(o.expiresAt);
+      return [
+        { ...o, ...offerKey(o.tenantId, o.shopperId, o.id), ttl },
+        { ...offerPointerKey(o.tenantId, o.id), shopperId: o.shopperId, ttl },
+      ];
+    }),
+    ...r.eligibility.map((e) => eligibilityItem(tenantId, shopperId, e)),
+    ...(r.location ? [lastLocationItem(tenantId, shopperId, r.location)] : []),
   ];
 }
 
-export interface EligibilityRecord {
-  campaignId: string;
-  side: 'treatment' | 'holdout';
-  offerId: string | null;
-  geofenceId: string;
-  at: string;
+/** Write an offer request's records (offers with their pointers, eligibility, location): BatchWrite, 25 per call. */
+export async function putOfferRecords(tenantId: string, shopperId: string, r: OfferRecords): Promise<void> {
+  const items = offerRecordItems(tenantId, shopperId, r);
+  if (items.length) await batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
 }
 
-export function eligibilityPut(tenantId: string, shopperId: string, e: EligibilityRecord) {
-  return {
-    PutRequest: {
-      Item: { ...e, ...keys.eligibility(tenantId, shopperId, e.campaignId, e.at), ttl: ttlIn(RETENTION.eligibilityDays * DAY_S) },
-    },
-  };
-}
-
-export function locationPut(tenantId: string, shopperId: string, cell: string, at: string) {
-  return {
-    PutRequest: { Item: { ...keys.lastLocation(tenantId, shopperId), cell, at, ttl: ttlIn(RETENTION.locationDays * DAY_S) } },
-  };
-}
-
-export async function writeItems(requests: Parameters<typeof batchWrite>[0]): Promise<void> {
-  if (requests.length) await batchWrite(requests);
-}
-
-/** Frequency-cap state of one shopper for several campaigns (one BatchGet). */
-export async function getCaps(tenantId: string, shopperId: string, campaignIds: string[]) {
-  const items = await batchGet(campaignIds.map((c) => keys.frequencyCap(tenantId, shopperId, c)));
-  const out = new Map<string, { slots: Record<string, number>; version: number }>();
-  for (const i of items) if (!isExpired(i)) out.set(String(i.campaignId), { slots: (i.slots ?? {}) as Record<string, number>, version: Number(i.version ?? 0) });
-  return out;
-}
-
-/**
- * Take one slot of a shopper's frequency cap (maxOffers per window), exactly
- * under concurrency: the cap item holds the timestamps of slots in the window
- * and a version; the write is conditional on the version read, and retried on
- * a race with the fresh state. Returns false when the cap is full.
- */
-export async function reserveCap(
-  tenantId: string,
-  shopperId: string,
-  campaignId: string,
-  slotId: string,
-  cap: { maxOffers: number; perHours: number },
-  nowMs: number,
-  known?: { slots: Record<string, number>; version: number },
-): Promise<boolean> {
-  const windowMs = cap.perHours * 3_600_000;
-  let state = known ?? { slots: {}, version: 0 };
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const live = Object.entries(state.slots).filter(([, t]) => t > nowMs - windowMs);
-    if (live.length >= cap.maxOffers) return false;
-    const slots = Object.fromEntries([...live, [slotId, nowMs]]);
-    try {
-      await db().send(
-        new PutCommand({
-          TableName: table(),
-          Item: {
-            ...keys.frequencyCap(tenantId, shopperId, campaignId),
-            campaignId,
-            slots,
-            version: state.version + 1,
-            ttl: Math.ceil((nowMs + windowMs) / 1000) + 60,
-          },
-          ConditionExpression: state.version === 0 ? 'attribute_not_exists(pk) OR #ttl < :now' : 'version = :v',
-          ExpressionAttributeNames: state.version === 0 ? { '#ttl': 'ttl' } : undefined,
-          ExpressionAttributeValues: state.version === 0 ? { ':now': Math.floor(nowMs / 1000) } : { ':v': state.version },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-      const old = conditionFailedItem(err);
-      state = old ? { slots: (old.slots ?? {}) as Record<string, number>, version: Number(old.version ?? 0) } : { slots: {}, version: 0 };
-      if (old && isExpired(old as { ttl?: number }, nowMs)) state = { slots: {}, version: 0 };
-      await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
-    }
-  }
-  // Still racing after several tries: refuse rather than risk exceeding the cap.
-  return false;
-}
-
-/** Give a slot back (the budget refused the offer). */
-export async function releaseCap(tenantId: string, shopperId: string, campaignId: string, slotId: string): Promise<void> {
-  await db().send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: keys.frequencyCap(tenantId, shopperId, campaignId),
-      UpdateExpression: 'REMOVE slots.#s SET version = version + :one',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#s': slotId },
-      ExpressionAttributeValues: { ':one': 1 },
-    }),
-  ).catch((err) => {
-    if (!isConditionFailed(err)) throw err;
-  });
+/** Remove whatever of an offer request's records was written (the request failed: nothing half-written stays). */
+export async function deleteOfferRecords(tenantId: string, shopperId: string, r: OfferRecords): Promise<void> {
+  const items = offerRecordItems(tenantId, shopperId, r);
+  if (items.length) await batchWrite(items.map((i) => ({ DeleteRequest: { Key: { pk: String(i.pk), sk: String(i.sk) } } })));
 }
 
 /** Find an offer of the tenant by id (pointer, then the offer): undefined when absent or purged. */
 export async function getOfferById(tenantId: string, offerId: string): Promise<StoredOffer | undefined> {
-  const ptr = await db().send(new GetCommand({ TableName: table(), Key: keys.offerPointer(tenantId, offerId), ConsistentRead: true }));
+  const ptr = await db().send(
+    new GetCommand({ TableName: table(), Key: offerPointerKey(tenantId, offerId), ConsistentRead: true }),
+  );
   if (!ptr.Item || isExpired(ptr.Item)) return undefined;
   return getOffer(tenantId, String(ptr.Item.shopperId), offerId);
 }
 
+/** One offer of a shopper: undefined when absent or expired. */
 export async function getOffer(tenantId: string, shopperId: string, offerId: string): Promise<StoredOffer | undefined> {
   const res = await db().send(
-    new GetCommand({ TableName: table(), Key: keys.shopperOffer(tenantId, shopperId, offerId), ConsistentRead: true }),
+    new GetCommand({ TableName: table(), Key: offerKey(tenantId, shopperId, offerId), ConsistentRead: true }),
   );
   return res.Item && !isExpired(res.Item) ? (strip(res.Item) as unknown as StoredOffer) : undefined;
 }
@@ -171,7 +134,7 @@ export async function redeemOffer(
     const res = await db().send(
       new UpdateCommand({
         TableName: table(),
-        Key: keys.shopperOffer(tenantId, shopperId, offerId),
+        Key: offerKey(tenantId, shopperId, offerId),
         UpdateExpression: 'SET #status = :r, redeemedAt = :at, redeemedStoreId = :store, amount = :amount',
         ConditionExpression: 'attribute_exists(pk) AND #status = :active',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -200,9 +163,8 @@ export async function setDeliveryStatus(
     await db().send(
       new UpdateCommand({
         TableName: table(),
-        Key: keys.shopperOffer(tenantId, shopperId, offerId),
-        UpdateExpression:
-          'SET deliveryStatus = :s, deliveryAttempts = :a' + (status === 'delivered' ? ', deliveredAt = :at' : '') + (error ? ', lastDeliveryError = :e' : ''),
+        Key: offerKey(tenantId, shopperId, offerId),
+        UpdateExpression: `SET deliveryStatus = :s, deliveryAttempts = :a${status === 'delivered' ? ', deliveredAt = :at' : ''}${error ? ', lastDeliveryError = :e' : ''}`,
         ConditionExpression: 'attribute_exists(pk) AND deliveryStatus <> :delivered',
         ExpressionAttributeValues: {
           ':s': status,
@@ -221,19 +183,49 @@ export async function setDeliveryStatus(
 }
 
 /** One page of a shopper's live offers (active, not expired), newest first. */
-export async function listLiveOffers(tenantId: string, shopperId: string, limit: number, cursor: string | undefined, now = new Date()) {
-  const { pk } = keys.shopperPartition(tenantId, shopperId);
+export async function listLiveOffers(
+  tenantId: string,
+  shopperId: string,
+  limit: number,
+  cursor: string | undefined,
+  now = new Date(),
+) {
+  const pk = shopperPartition(tenantId, shopperId);
   const res = await db().send(
     new QueryCommand({
       TableName: table(),
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
       FilterExpression: '#status = :active AND expiresAt > :now AND #ttl > :epoch',
       ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-      ExpressionAttributeValues: { ':pk': pk, ':p': keys.shopperOfferPrefix, ':active': 'active', ':now': now.toISOString(), ':epoch': epochSeconds(now) },
+      ExpressionAttributeValues: {
+        ':pk': pk,
+        ':p': PREFIX,
+        ':active': 'active',
+        ':now': now.toISOString(),
+        ':epoch': epochSeconds(now),
+      },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, { pk }, { sk: keys.shopperOfferPrefix }),
+      ExclusiveStartKey: decodeCursor(cursor, { pk }, { sk: PREFIX }),
     }),
   );
-  return { items: (res.Items ?? []).map((i) => strip(i) as unknown as StoredOffer), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+  return {
+    items: (res.Items ?? []).map((i) => strip(i) as unknown as StoredOffer),
+    nextCursor: encodeCursor(res.LastEvaluatedKey),
+  };
 }
+
+/** The fields of an offer that apps, webhooks and integrators see (no tenant, shopper or delivery internals). */
+export const publicOffer = (o: StoredOffer) => ({
+  id: o.id,
+  campaignId: o.campaignId,
+  kind: o.kind as 'location' | 'local_partner',
+  title: o.title,
+  body: o.body,
+  code: o.code,
+  geofenceId: o.geofenceId,
+  storeId: o.storeId,
+  partnerId: o.partnerId,
+  confidence: o.confidence as 'low' | 'medium' | 'high',
+  expiresAt: o.expiresAt,
+});

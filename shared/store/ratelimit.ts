@@ -1,7 +1,18 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RateLimit } from '../auth/principal.js';
-import { keys, type Key } from './keys.js';
 import { conditionFailedItem, db, isConditionFailed, table } from './db.js';
+import type { Key } from './table-def.js';
+
+/**
+ * Rate-limit state of one API key (GCRA theoretical arrival time).
+ *   pk RL#<keyId>   sk RL      TTL: a minute past the burst window (after that the state no longer matters)
+ */
+export interface RateLimit {
+  rps: number;
+  burst: number;
+}
+
+/** Key of a key's rate-limit state (exported for tests that read it raw). */
+export const rateLimitKey = (keyId: string): Key => ({ pk: `RL#${keyId}`, sk: 'RL' });
 
 /**
  * Per-key rate limit, GCRA (the token bucket as one timestamp): each request
@@ -14,7 +25,7 @@ import { conditionFailedItem, db, isConditionFailed, table } from './db.js';
 export async function takeToken(keyId: string, limit: RateLimit, now = Date.now()): Promise<number> {
   const interval = 1000 / limit.rps;
   const tolerance = (limit.burst - 1) * interval;
-  const Key = keys.rateLimit(keyId);
+  const Key = rateLimitKey(keyId);
   const ttl = Math.ceil((now + tolerance + 60_000) / 1000);
 
   // Busy bucket: tat in [now, now + tolerance] -> advance it.
@@ -43,7 +54,13 @@ export async function takeToken(keyId: string, limit: RateLimit, now = Date.now(
 }
 
 /** Advance a busy bucket; true when taken, else the tat found (undefined when there was none). */
-async function advance(Key: Key, interval: number, tolerance: number, now: number, ttl: number): Promise<true | number | undefined> {
+async function advance(
+  Key: Key,
+  interval: number,
+  tolerance: number,
+  now: number,
+  ttl: number,
+): Promise<true | number | undefined> {
   try {
     await db().send(
       new UpdateCommand({

@@ -1,56 +1,123 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWrite } from './batch.js';
-import { deleteIdempotencyRecords } from './idempotency.js';
-import { keys } from './keys.js';
-import { db, isExpired, queryPartition, strip, table, ttlIn } from './db.js';
-import { DAY_S, RETENTION } from './retention.js';
+import { isConversionItem } from './conversions.js';
+import { db, isExpired, queryPartition, strip, table, ttlInDays } from './db.js';
+import { isEligibilityItem } from './eligibility.js';
+import { isFrequencyCapItem } from './frequency-caps.js';
+import { deleteReferencedIdempotencyRecords, isIdempotencyRefItem } from './idempotency.js';
+import { isLastLocationItem } from './locations.js';
+import { isOfferItem, offerPointerDeletes } from './offers.js';
+import { shopperPartition } from './keys.js';
+import { isSeenMarkerItem, seenMarkerView } from './seen-markers.js';
+import type { Key } from './table-def.js';
+
+/**
+ * The shopper's profile, and the shopper's partition as a whole (export and
+ * erasure are one bounded query of it, never a scan).
+ *   pk T#<tenant>#S#<shopper>   sk PROFILE
+ * TTL: two years after its last update. The other items of the partition
+ * belong to offers.ts, frequency-caps.ts, eligibility.ts, conversions.ts,
+ * locations.ts, seen-markers.ts and idempotency.ts.
+ */
+const PROFILE_SK = 'PROFILE';
+const RETENTION_DAYS = 730;
+const profileKey = (tenantId: string, shopperId: string): Key => ({ pk: shopperPartition(tenantId, shopperId), sk: PROFILE_SK });
 
 /** Upsert a shopper profile (TTL: retention after last update). */
 export async function putProfile(tenantId: string, shopperId: string, profile: Record<string, unknown>): Promise<void> {
   await db().send(
     new PutCommand({
       TableName: table(),
-      Item: { ...profile, ...keys.shopperProfile(tenantId, shopperId), ttl: ttlIn(RETENTION.profileDays * DAY_S) },
+      Item: { ...profile, ...profileKey(tenantId, shopperId), ttl: ttlInDays(RETENTION_DAYS) },
     }),
   );
 }
 
 /** A shopper's profile, or undefined (expired counts as absent). */
 export async function getProfile<T>(tenantId: string, shopperId: string): Promise<T | undefined> {
-  const res = await db().send(new GetCommand({ TableName: table(), Key: keys.shopperProfile(tenantId, shopperId), ConsistentRead: true }));
+  const res = await db().send(new GetCommand({ TableName: table(), Key: profileKey(tenantId, shopperId), ConsistentRead: true }));
   return res.Item && !isExpired(res.Item) ? (strip(res.Item) as T) : undefined;
 }
 
-/** Every item in the shopper's partition (export and erasure), raw. */
-export async function shopperItems(tenantId: string, shopperId: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
-  return queryPartition(keys.shopperPartition(tenantId, shopperId).pk, skPrefix);
+/** Everything held about a shopper, by kind, as their export shows it. */
+export interface ShopperItems {
+  profile: Record<string, unknown> | null;
+  offers: Record<string, unknown>[];
+  frequencyCaps: Record<string, unknown>[];
+  eligibility: Record<string, unknown>[];
+  conversions: Record<string, unknown>[];
+  location: Record<string, unknown>[];
+  statsMarkers: { key: string; expiresAt: string }[];
+  idempotencyRecords: Record<string, unknown>[];
+  /** Items of a kind this version does not know (present only when there are some). */
+  other?: Record<string, unknown>[];
+}
+
+const KINDS = [
+  ['offers', isOfferItem],
+  ['frequencyCaps', isFrequencyCapItem],
+  ['eligibility', isEligibilityItem],
+  ['conversions', isConversionItem],
+  ['location', isLastLocationItem],
+  ['idempotencyRecords', isIdempotencyRefItem],
+] as const;
+
+/**
+ * Group the raw items of a shopper's partition by kind, storage attributes
+ * (and the implied tenant id) removed. Pure; items are not filtered on TTL:
+ * the export shows everything still held, expired or not.
+ */
+export function groupShopperItems(items: Record<string, unknown>[]): ShopperItems {
+  const out: ShopperItems = {
+    profile: null,
+    offers: [],
+    frequencyCaps: [],
+    eligibility: [],
+    conversions: [],
+    location: [],
+    statsMarkers: [],
+    idempotencyRecords: [],
+  };
+  for (const item of items) {
+    const { tenantId: _t, ...rest } = strip(item) as Record<string, unknown>;
+    if (item.sk === PROFILE_SK) out.profile ??= rest;
+    else if (isSeenMarkerItem(item)) out.statsMarkers.push(seenMarkerView(item));
+    else {
+      const kind = KINDS.find(([, is]) => is(item))?.[0];
+      if (kind) out[kind].push(rest);
+      else {
+        out.other ??= [];
+        out.other.push(rest);
+      }
+    }
+  }
+  return out;
+}
+
+/** Everything held about a shopper, grouped by kind (one bounded query of their partition). */
+export async function exportShopperItems(tenantId: string, shopperId: string): Promise<ShopperItems> {
+  return groupShopperItems(await queryPartition(shopperPartition(tenantId, shopperId)));
 }
 
 /**
  * Erase everything held about a shopper: the whole shopper partition
  * (profile, offers, caps, eligibility, conversions, location, stats markers),
- * the offer-id pointers and the idempotency records of requests about them. Repeats until the partition reads empty, so an
- * offer written concurrently is not left behind. Returns the items removed.
+ * the offer-id pointers and the idempotency records of requests about them.
+ * Repeats until the partition reads empty, so an offer written concurrently
+ * is not left behind. Returns the number of items removed.
  */
 export async function eraseShopper(tenantId: string, shopperId: string): Promise<number> {
   let removed = 0;
   for (let round = 0; round < 5; round++) {
-    const items = await shopperItems(tenantId, shopperId);
+    const items = await queryPartition(shopperPartition(tenantId, shopperId));
     if (!items.length) break;
-    await deleteIdempotencyRecords(
+    await deleteReferencedIdempotencyRecords(tenantId, items.filter(isIdempotencyRefItem));
+    const pointers = offerPointerDeletes(
       tenantId,
-      items
-        .filter((i) => String(i.sk).startsWith(keys.shopperIdempotencyRefPrefix))
-        .map((i) => ({ keyId: String(i.keyId), idempotencyKey: String(i.idempotencyKey) })),
+      items.filter(isOfferItem).map((i) => String(i.id)),
     );
-    const pointerKeys = items
-      .filter((i) => String(i.sk).startsWith(keys.shopperOfferPrefix))
-      .map((i) => keys.offerPointer(tenantId, String(i.id)));
-    await batchWrite([
-      ...items.map((i) => ({ DeleteRequest: { Key: { pk: String(i.pk), sk: String(i.sk) } } })),
-      ...pointerKeys.map((Key) => ({ DeleteRequest: { Key } })),
-    ]);
-    removed += items.length + pointerKeys.length;
+    await batchWrite([...items.map((i) => ({ DeleteRequest: { Key: { pk: String(i.pk), sk: String(i.sk) } } })), ...pointers]);
+    removed += items.length + pointers.length;
   }
   return removed;
 }

@@ -1,18 +1,22 @@
-import { TABLE_KEYS } from './keys.js';
-
 /**
  * The single table's shape, read by the local stack (CreateTable) and by the
- * CDK stack, so both always agree.
+ * CDK stack, so both always agree. `pk`/`sk` for the base table,
+ * `gsi1pk`/`gsi1sk` where an entity is also listed another way, `ttl` for
+ * items DynamoDB deletes on its own (reads treat expired items as absent).
  */
 export const TABLE_DEF = {
   defaultName: 'geo-offers',
-  partitionKey: TABLE_KEYS.partitionKey,
-  sortKey: TABLE_KEYS.sortKey,
-  ttlAttribute: TABLE_KEYS.ttlAttribute,
-  globalSecondaryIndexes: [
-    { indexName: TABLE_KEYS.gsi1.name, partitionKey: TABLE_KEYS.gsi1.partitionKey, sortKey: TABLE_KEYS.gsi1.sortKey },
-  ],
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'ttl',
+  globalSecondaryIndexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
 } as const;
+
+/** The primary key of one item. */
+export interface Key {
+  pk: string;
+  sk: string;
+}
 
 /** Offers queue and its dead-letter queue. */
 export const QUEUE_DEF = {

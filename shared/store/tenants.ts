@@ -1,20 +1,27 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { apiKeyPuts, type ApiKeyRecord } from './apikeys.js';
-import { keys } from './keys.js';
 import { db, strip, table } from './db.js';
+import { tenantPartition } from './keys.js';
+import type { Key } from './table-def.js';
 
+/**
+ * The tenant record.
+ *   pk T#<tenant>   sk TENANT      no TTL
+ */
 export interface Tenant {
   id: string;
   name: string;
   createdAt: string;
 }
 
+const tenantKey = (tenantId: string): Key => ({ pk: tenantPartition(tenantId), sk: 'TENANT' });
+
 /** Create a tenant and its admin key in one transaction. */
 export async function putTenantWithKey(t: Tenant, adminKey: ApiKeyRecord): Promise<void> {
   await db().send(
     new TransactWriteCommand({
       TransactItems: [
-        { Put: { TableName: table(), Item: { ...keys.tenant(t.id), ...t }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: table(), Item: { ...tenantKey(t.id), ...t }, ConditionExpression: 'attribute_not_exists(pk)' } },
         ...apiKeyPuts(adminKey),
       ],
     }),
@@ -23,6 +30,6 @@ export async function putTenantWithKey(t: Tenant, adminKey: ApiKeyRecord): Promi
 
 /** Read a tenant. */
 export async function getTenant(id: string): Promise<Tenant | undefined> {
-  const res = await db().send(new GetCommand({ TableName: table(), Key: keys.tenant(id) }));
+  const res = await db().send(new GetCommand({ TableName: table(), Key: tenantKey(id) }));
   return res.Item ? (strip(res.Item) as unknown as Tenant) : undefined;
 }

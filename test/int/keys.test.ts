@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { hashKey } from '../../shared/auth/apikey.js';
 import { routes } from '../../shared/http/routes.js';
+import { apiKeyHashKey, getApiKeyByHash } from '../../shared/store/apikeys.js';
+import { tenantPartition } from '../../shared/store/keys.js';
+import { rateLimitKey } from '../../shared/store/ratelimit.js';
 import { api, expectProblem, newKey, newTenant, operatorKey } from '../support/api.js';
-import { tableDump } from '../support/principal.js';
+import { storedItems } from '../support/principal.js';
 
 describe('tenants and API keys', () => {
   it('creates a tenant whose admin key holds every scope and is shown once', async () => {
@@ -21,8 +24,22 @@ describe('tenants and API keys', () => {
     const t = await newTenant();
     const secret = await newKey(t.adminKey, { kind: 'secret', scopes: ['stores:read'] });
     const publishable = await newKey(t.adminKey, { kind: 'publishable' });
-    const dump = await tableDump();
-    for (const k of [t.adminKey, secret.key, publishable.key, await operatorKey()]) {
+    const all = [t.adminKey, secret.key, publishable.key, await operatorKey()];
+    const ids = await Promise.all(all.map(async (k) => (await getApiKeyByHash(hashKey(k)))!.id));
+    // Everywhere these keys can be stored: the tenant's partition (tenant, key listings), the key-hash items, the rate limits.
+    const items = await storedItems({
+      partitions: [tenantPartition(t.id)],
+      keys: [...all.map((k) => apiKeyHashKey(hashKey(k))), ...ids.map(rateLimitKey)],
+    });
+    expect(items.filter((i) => i.sk === 'TENANT' || String(i.sk).startsWith('APIKEY#'))).toHaveLength(4);
+    expect(
+      items
+        .filter((i) => 'tat' in i)
+        .map((i) => i.pk)
+        .sort(),
+    ).toEqual([ids[0], ids[3]].map((id) => rateLimitKey(id).pk).sort());
+    const dump = JSON.stringify(items);
+    for (const k of all) {
       expect(dump).not.toContain(k);
       expect(dump).not.toContain(k.slice(12)); // not even the secret part
       expect(dump).toContain(hashKey(k));
@@ -102,7 +119,7 @@ describe('tenants and API keys', () => {
     expect(ok.body.rateLimit).toEqual({ rps: 500, burst: 1000 });
   });
 
-  it('answers 404 for another tenant\'s key id', async () => {
+  it("answers 404 for another tenant's key id", async () => {
     const a = await newTenant();
     const b = await newTenant();
     const bKey = await newKey(b.adminKey, { kind: 'secret', scopes: ['stores:read'] });

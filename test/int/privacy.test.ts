@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import { hashKey } from '../../shared/auth/apikey.js';
+import { getApiKeyByHash } from '../../shared/store/apikeys.js';
+import { campaignStatsPartition } from '../../shared/store/counters.js';
+import { idempotencyPartition } from '../../shared/store/idempotency.js';
+import { offerPointerKey } from '../../shared/store/offers.js';
+import { shopperPartition, tenantPartition } from '../../shared/store/keys.js';
 import { api, expectProblem, newKey, newTenant, unique } from '../support/api.js';
 import { consentingShopper, storeFenceCampaign } from '../support/marketing-fixtures.js';
-import { tableDump } from '../support/principal.js';
+import { storedItems } from '../support/principal.js';
 
 const spot = { lat: 43.26271234, lng: -2.93497654 };
 
 describe('shopper privacy', () => {
   it('exports every item held about a shopper, erases all of it, and never stores raw coordinates', async () => {
     const t = await newTenant();
-    const { campaignId } = await storeFenceCampaign(t.adminKey, { lat: 43.2627, lng: -2.935 }, { frequencyCap: { maxOffers: 2, perHours: 24 } });
+    const { campaignId } = await storeFenceCampaign(
+      t.adminKey,
+      { lat: 43.2627, lng: -2.935 },
+      { frequencyCap: { maxOffers: 2, perHours: 24 } },
+    );
     const shopper = unique('erase-me');
     await consentingShopper(t.adminKey, shopper, { firstName: 'Miren' });
     const headers = { 'idempotency-key': unique('idem') };
@@ -16,7 +26,9 @@ describe('shopper privacy', () => {
     const first = await api('POST', '/v1/offers', { key: t.adminKey, body, headers });
     expect(first.body.offers).toHaveLength(1);
     expect((await api('POST', `/v1/offers/${first.body.offers[0].id}/redeem`, { key: t.adminKey, body: {} })).status).toBe(200);
-    expect((await api('POST', '/v1/conversions', { key: t.adminKey, body: { shopperId: shopper, amount: 20 } })).status).toBe(201);
+    expect((await api('POST', '/v1/conversions', { key: t.adminKey, body: { shopperId: shopper, amount: 20 } })).status).toBe(
+      201,
+    );
 
     const exported = await api('GET', `/v1/shoppers/${shopper}/export`, { key: t.adminKey });
     expect(exported.status).toBe(200);
@@ -30,8 +42,22 @@ describe('shopper privacy', () => {
     expect(exported.body.statsMarkers.length).toBeGreaterThan(0);
     expect(exported.body.idempotencyRecords).toHaveLength(1);
 
+    // Every partition this shopper's data can live in: their own, the tenant's, the offer's id pointer,
+    // the campaign's counters and the idempotency records of the calling key.
+    const offerId = first.body.offers[0].id;
+    const idemPk = idempotencyPartition(t.id, (await getApiKeyByHash(hashKey(t.adminKey)))!.id);
+    const touched = () =>
+      storedItems({
+        partitions: [shopperPartition(t.id, shopper), tenantPartition(t.id), campaignStatsPartition(t.id, campaignId), idemPk],
+        keys: [offerPointerKey(t.id, offerId)],
+      });
+    const held = await touched();
+    expect(held.find((i) => i.pk === offerPointerKey(t.id, offerId).pk)).toMatchObject({ shopperId: shopper });
+    expect(held.filter((i) => i.pk === idemPk)).toHaveLength(1);
+    expect(held.filter((i) => i.pk === campaignStatsPartition(t.id, campaignId)).length).toBeGreaterThan(0);
+
     // raw coordinates are nowhere: not in the table, not in the export
-    const before = await tableDump();
+    const before = JSON.stringify(held);
     expect(before).toContain(shopper);
     for (const v of [String(spot.lat), String(spot.lng), '43.2627123', '-2.9349765']) {
       expect(before).not.toContain(v);
@@ -39,11 +65,24 @@ describe('shopper privacy', () => {
     }
 
     expect((await api('DELETE', `/v1/shoppers/${shopper}`, { key: t.adminKey })).status).toBe(204);
-    expect(await tableDump()).not.toContain(shopper);
+    const left = await touched();
+    expect(JSON.stringify(left)).not.toContain(shopper);
+    expect(
+      left.filter(
+        (i) => i.pk === shopperPartition(t.id, shopper) || i.pk === idemPk || i.pk === offerPointerKey(t.id, offerId).pk,
+      ),
+    ).toEqual([]);
     expectProblem(await api('GET', `/v1/shoppers/${shopper}`, { key: t.adminKey }), 404);
     const after = await api('GET', `/v1/shoppers/${shopper}/export`, { key: t.adminKey });
-    expect(after.body).toMatchObject({ profile: null, offers: [], eligibility: [], conversions: [], location: [], statsMarkers: [] });
-    expectProblem(await api('POST', `/v1/offers/${first.body.offers[0].id}/redeem`, { key: t.adminKey, body: {} }), 404);
+    expect(after.body).toMatchObject({
+      profile: null,
+      offers: [],
+      eligibility: [],
+      conversions: [],
+      location: [],
+      statsMarkers: [],
+    });
+    expectProblem(await api('POST', `/v1/offers/${offerId}/redeem`, { key: t.adminKey, body: {} }), 404);
     // the idempotency record went too: the same key is not replayed (and, with no consent left, nothing is offered)
     const again = await api('POST', '/v1/offers', { key: t.adminKey, body, headers });
     expect(again.status).toBe(200);
@@ -54,7 +93,7 @@ describe('shopper privacy', () => {
     expect(stats.body).toMatchObject({ offered: 1, redeemed: 1, conversions: { treatment: 1, holdout: 0 } });
   });
 
-  it('keeps another tenant out of a shopper\'s data', async () => {
+  it("keeps another tenant out of a shopper's data", async () => {
     const a = await newTenant();
     const b = await newTenant();
     const shopper = unique('s');
@@ -71,12 +110,22 @@ describe('shopper privacy', () => {
     const app = await newKey(t.adminKey, { kind: 'publishable' });
     const res = await api('POST', '/v1/offers', {
       key: app.key,
-      body: { shopperId: unique('s'), location: spot, at: '2020-01-01T10:00:00Z', profile: { consent: { location: true, marketing: true } } },
+      body: {
+        shopperId: unique('s'),
+        location: spot,
+        at: '2020-01-01T10:00:00Z',
+        profile: { consent: { location: true, marketing: true } },
+      },
     });
     expect(expectProblem(res, 422).errors).toEqual([{ path: 'at', message: expect.stringContaining('10 minutes') }]);
     const ok = await api('POST', '/v1/offers', {
       key: app.key,
-      body: { shopperId: unique('s'), location: spot, at: new Date().toISOString(), profile: { consent: { location: true, marketing: true } } },
+      body: {
+        shopperId: unique('s'),
+        location: spot,
+        at: new Date().toISOString(),
+        profile: { consent: { location: true, marketing: true } },
+      },
     });
     expect(ok.status).toBe(200);
   });

@@ -2,7 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { getDdb } from '../../shared/platform/clients.js';
 import { isHeldOut } from '../../shared/domain/targeting/index.js';
-import { keys } from '../../shared/store/keys.js';
+import { offerKey } from '../../shared/store/offers.js';
 import { api, expectProblem, newKey, newTenant, unique } from '../support/api.js';
 import { consentingShopper, offersFor, storeFenceCampaign } from '../support/marketing-fixtures.js';
 import { pool } from '../support/principal.js';
@@ -22,7 +22,9 @@ describe('redemption', () => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ id: offer.id, status: 'redeemed', campaignId, storeId });
     expect(first.body.redeemedAt).toEqual(expect.any(String));
-    expect(expectProblem(await api('POST', `/v1/offers/${offer.id}/redeem`, { key: app.key, body: {} }), 409).type).toMatch(/already-redeemed/);
+    expect(expectProblem(await api('POST', `/v1/offers/${offer.id}/redeem`, { key: app.key, body: {} }), 409).type).toMatch(
+      /already-redeemed/,
+    );
     const other = await newTenant();
     expectProblem(await api('POST', `/v1/offers/${offer.id}/redeem`, { key: other.adminKey, body: {} }), 404);
     expectProblem(await api('POST', '/v1/offers/of_nope/redeem', { key: app.key, body: {} }), 404);
@@ -41,7 +43,7 @@ describe('redemption', () => {
     await getDdb().send(
       new UpdateCommand({
         TableName: process.env.TABLE_NAME,
-        Key: keys.shopperOffer(t.id, s, offer.id),
+        Key: offerKey(t.id, s, offer.id),
         UpdateExpression: 'SET expiresAt = :past',
         ExpressionAttributeValues: { ':past': new Date(Date.now() - 1000).toISOString() },
       }),
@@ -94,7 +96,8 @@ describe('campaign stats', () => {
 
     // redemptions: 3 treated shoppers at A redeem
     const redeemers = treated.filter((s) => !atB.has(s)).slice(0, 3);
-    for (const s of redeemers) expect((await api('POST', `/v1/offers/${offerOf.get(s)}/redeem`, { key, body: {} })).status).toBe(200);
+    for (const s of redeemers)
+      expect((await api('POST', `/v1/offers/${offerOf.get(s)}/redeem`, { key, body: {} })).status).toBe(200);
 
     // conversions: 6 treated shoppers (one buys twice), 2 held-out shoppers
     const convT = treated.slice(0, 6);
@@ -144,7 +147,7 @@ describe('campaign stats', () => {
     expect(stats.body.conversionRate).toEqual({ treatment: 0, holdout: null });
   });
 
-  it('answers 404 for another tenant\'s campaign', async () => {
+  it("answers 404 for another tenant's campaign", async () => {
     const t = await newTenant();
     const { campaignId } = await storeFenceCampaign(t.adminKey, placeA);
     const other = await newTenant();

@@ -1,6 +1,8 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SCOPES, type Principal } from '../../shared/auth/principal.js';
 import { getDdb } from '../../shared/platform/clients.js';
+import { batchGet } from '../../shared/store/batch.js';
+import { queryPartition } from '../../shared/store/db.js';
+import type { Key } from '../../shared/store/table-def.js';
 
 /** A principal for calling services in-process (tests only), as the authorizer would produce it. */
 export const adminPrincipal = (tenantId: string, storeIds: string[] = []): Principal => ({
@@ -19,7 +21,10 @@ interface CountableClient {
 }
 
 /** Count the HTTP requests (retries included) a client sends while `fn` runs, with SDK middleware. */
-export async function countRequests<T>(client: CountableClient, fn: () => Promise<T>): Promise<{ result: T; requests: number; commands: string[] }> {
+export async function countRequests<T>(
+  client: CountableClient,
+  fn: () => Promise<T>,
+): Promise<{ result: T; requests: number; commands: string[] }> {
   const commands: string[] = [];
   const name = `count-${Math.random()}`;
   client.middlewareStack.add(
@@ -40,16 +45,17 @@ export async function countRequests<T>(client: CountableClient, fn: () => Promis
 /** Count the requests the shared DynamoDB client sends while `fn` runs. */
 export const countDynamoRequests = <T>(fn: () => Promise<T>) => countRequests(getDdb(), fn);
 
-/** Every item of the table, as JSON text (tests that look for what must not be stored). */
-export async function tableDump(): Promise<string> {
-  const items: unknown[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await getDdb().send(new ScanCommand({ TableName: process.env.TABLE_NAME, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return JSON.stringify(items);
+/**
+ * The stored items of exactly these partitions and keys (strongly consistent
+ * queries and gets): tests that look for what must not be stored read the
+ * partitions their own data can live in, never a scan of the shared table.
+ */
+export async function storedItems(where: { partitions?: string[]; keys?: Key[] }): Promise<Record<string, unknown>[]> {
+  const [pages, got] = await Promise.all([
+    Promise.all((where.partitions ?? []).map((pk) => queryPartition(pk))),
+    where.keys?.length ? batchGet(where.keys) : [],
+  ]);
+  return [...pages.flat(), ...got];
 }
 
 /** Run tasks with bounded concurrency. */

@@ -1,0 +1,47 @@
+import { live, queryPartition, strip, ttlInDays } from './db.js';
+import { shopperPartition } from './keys.js';
+import type { Key } from './table-def.js';
+
+/**
+ * An eligibility record: the shopper was offered (treatment) or held out
+ * (holdout) by a campaign at an instant; conversions are attributed to it.
+ *   pk T#<tenant>#S#<shopper>   sk ELIG#<at>#<campaignId>
+ * TTL: 8 days (the 7-day attribution window plus a margin).
+ */
+export interface EligibilityRecord {
+  campaignId: string;
+  side: 'treatment' | 'holdout';
+  offerId: string | null;
+  geofenceId: string;
+  at: string;
+}
+
+const PREFIX = 'ELIG#';
+const RETENTION_DAYS = 8;
+const eligibilityKey = (tenantId: string, shopperId: string, campaignId: string, atIso: string): Key => ({
+  pk: shopperPartition(tenantId, shopperId),
+  sk: `${PREFIX}${atIso}#${campaignId}`,
+});
+
+/** Is this shopper-partition item an eligibility record? */
+export const isEligibilityItem = (item: Record<string, unknown>) => String(item.sk).startsWith(PREFIX);
+
+/** The item of an eligibility record, for a batch write (offers.ts writes it with the offers). */
+export const eligibilityItem = (tenantId: string, shopperId: string, e: EligibilityRecord) => ({
+  ...e,
+  ...eligibilityKey(tenantId, shopperId, e.campaignId, e.at),
+  ttl: ttlInDays(RETENTION_DAYS),
+});
+
+/** A shopper's live eligibility records with `at` in [fromIso, toIso]. */
+export async function listEligibility(
+  tenantId: string,
+  shopperId: string,
+  fromIso: string,
+  toIso: string,
+): Promise<EligibilityRecord[]> {
+  const items = live(await queryPartition(shopperPartition(tenantId, shopperId), PREFIX));
+  return items
+    .map((i) => strip(i) as unknown as EligibilityRecord)
+    .filter((e) => String(e.at) >= fromIso && String(e.at) <= toIso);
+}

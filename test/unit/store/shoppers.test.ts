@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { groupShopperItems } from '../../../shared/store/shoppers.js';
+
+const pk = 'T#ten_1#S#shopper-1';
+
+describe('shopper export grouping', () => {
+  it('puts every item of the shopper partition under its kind, without storage attributes', () => {
+    const grouped = groupShopperItems([
+      { pk, sk: 'PROFILE', firstName: 'Miren', ttl: 1 },
+      { pk, sk: 'OFFER#of_1', id: 'of_1', tenantId: 'ten_1', title: 'Hi', ttl: 2 },
+      { pk, sk: 'CAP#cmp_1', campaignId: 'cmp_1', slots: {}, version: 1, ttl: 3 },
+      { pk, sk: 'ELIG#2025-03-01T10:00:00.000Z#cmp_1', campaignId: 'cmp_1', side: 'treatment', ttl: 4 },
+      { pk, sk: 'CONV#cv_1', id: 'cv_1', amount: 20, ttl: 5 },
+      { pk, sk: 'LOC', cell: '88392b1ab7fffff', ttl: 6 },
+      { pk, sk: 'SEEN#cmp_1#D#2025-03-01', ttl: 1_767_225_600 },
+      { pk, sk: 'IDEMREF#key_1#idem-1', keyId: 'key_1', idempotencyKey: 'idem-1', ttl: 7 },
+    ]);
+    expect(grouped).toEqual({
+      profile: { firstName: 'Miren' },
+      offers: [{ id: 'of_1', title: 'Hi' }],
+      frequencyCaps: [{ campaignId: 'cmp_1', slots: {}, version: 1 }],
+      eligibility: [{ campaignId: 'cmp_1', side: 'treatment' }],
+      conversions: [{ id: 'cv_1', amount: 20 }],
+      location: [{ cell: '88392b1ab7fffff' }],
+      statsMarkers: [{ key: 'cmp_1#D#2025-03-01', expiresAt: '2026-01-01T00:00:00.000Z' }],
+      idempotencyRecords: [{ keyId: 'key_1', idempotencyKey: 'idem-1' }],
+    });
+  });
+
+  it('answers a null profile and empty kinds for an unknown shopper', () => {
+    expect(groupShopperItems([])).toMatchObject({ profile: null, offers: [], statsMarkers: [] });
+    expect(groupShopperItems([])).not.toHaveProperty('other');
+  });
+
+  it('keeps items of a kind it does not know under other', () => {
+    expect(groupShopperItems([{ pk, sk: 'LATER#1', x: 1 }]).other).toEqual([{ x: 1 }]);
+  });
+});
