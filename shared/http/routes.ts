@@ -1,13 +1,36 @@
 import type { FunctionName, RouteDef } from './route.js';
-import { coreRoutes } from './routes/core.js';
-import { geoRoutes } from './routes/geo.js';
-import { marketingRoutes } from './routes/marketing.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { geofenceRoutes } from './routes/geofences.js';
+import { keyRoutes } from './routes/keys.js';
+import { offerRoutes } from './routes/offers.js';
+import { opsRoutes } from './routes/ops.js';
+import { partnerRoutes } from './routes/partners.js';
+import { shopperRoutes } from './routes/shoppers.js';
+import { statsRoutes } from './routes/stats.js';
+import { storeRoutes } from './routes/stores.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { webhookRoutes } from './routes/webhook.js';
 
 /**
  * THE route table. The local gateway, the CDK stack and the OpenAPI document
- * all read this one list; adding a route is one entry in an area file.
+ * all read this one list; adding a route is one entry in its resource's file
+ * (`routes/<resource>.ts`, which also holds that resource's request and
+ * response schemas). The OpenAPI paths and the function list follow this
+ * order.
  */
-export const routes = [...coreRoutes, ...geoRoutes, ...marketingRoutes] as const satisfies readonly RouteDef[];
+export const routes = [
+  ...opsRoutes,
+  ...tenantRoutes,
+  ...keyRoutes,
+  ...storeRoutes,
+  ...partnerRoutes,
+  ...geofenceRoutes,
+  ...shopperRoutes,
+  ...campaignRoutes,
+  ...statsRoutes,
+  ...offerRoutes,
+  ...webhookRoutes,
+] as const satisfies readonly RouteDef[];
 
 export type AppRoute = (typeof routes)[number];
 export type RoutesOf<F extends FunctionName> = Extract<AppRoute, { fn: F }>;

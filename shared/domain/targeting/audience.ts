@@ -1,8 +1,9 @@
+import { isoInstant } from '../values/time.js';
+import type { Audience, AudienceInput, AudienceRuleInput } from './audience-schema.js';
 import { ATTRIBUTE_PREFIX } from './fields.js';
-import type { Audience, AudienceInput, AudienceRuleInput, ProfileFields } from './schemas.js';
+import type { ProfileFields } from './profile-schema.js';
 
 const DAY_MS = 86_400_000;
-const ISO_DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
 
 type Scalar = string | number | boolean;
 
@@ -50,11 +51,8 @@ function anyMatches(actual: unknown, candidates: readonly unknown[]): boolean {
 /** Orderable form of a value: numbers as they are, ISO 8601 dates as epoch milliseconds. */
 function orderable(value: unknown): { kind: 'number' | 'date'; n: number } | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return { kind: 'number', n: value };
-  if (typeof value === 'string' && ISO_DATE_PREFIX.test(value)) {
-    const n = Date.parse(value);
-    if (Number.isFinite(n)) return { kind: 'date', n };
-  }
-  return undefined;
+  const n = isoInstant(value);
+  return n === undefined ? undefined : { kind: 'date', n };
 }
 
 function compare(actual: unknown, bound: unknown, test: (a: number, b: number) => boolean): boolean {
@@ -66,7 +64,7 @@ function compare(actual: unknown, bound: unknown, test: (a: number, b: number) =
 function ageCutoff(value: unknown, now: Date): { t: number; cutoff: (days: number) => number } | undefined {
   const a = orderable(value);
   const nowMs = now.getTime();
-  if (!a || a.kind !== 'date' || !Number.isFinite(nowMs)) return undefined;
+  if (a?.kind !== 'date' || !Number.isFinite(nowMs)) return undefined;
   return { t: a.n, cutoff: (days) => nowMs - days * DAY_MS };
 }
 

@@ -45,7 +45,6 @@ export const LIMITS = {
   offerTitleMax: 200,
   offerBodyMax: 2000,
   offerCodeMax: 64,
-  idMax: 128,
   geofenceIdsMax: 100,
   rulesMax: 50,
   ruleValuesMax: 100,
@@ -63,7 +62,6 @@ export const LIMITS = {
   frequencyCapPerHoursMax: 8760,
   holdoutPercentMax: 50,
   priorityAbsMax: 1000,
-  timezoneMax: 64,
 } as const;
 
 /**
@@ -73,7 +71,7 @@ export const LIMITS = {
 export function resolveAttribute(
   attribute: string,
 ): { kind: FieldKind; values?: readonly string[]; field?: ProfileFieldName; key?: string } | undefined {
-  if (Object.prototype.hasOwnProperty.call(PROFILE_FIELDS, attribute)) {
+  if (Object.hasOwn(PROFILE_FIELDS, attribute)) {
     const field = attribute as ProfileFieldName;
     const def: { kind: FieldKind; values?: readonly string[] } = PROFILE_FIELDS[field];
     return { kind: def.kind, values: def.values, field };

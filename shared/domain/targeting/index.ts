@@ -1,5 +1,8 @@
 export * from './fields.js';
-export * from './schemas.js';
+export * from './profile-schema.js';
+export * from './audience-schema.js';
+export * from './schedule-schema.js';
+export * from './campaign-schema.js';
 export * from './audience.js';
 export * from './profile.js';
 export * from './schedule.js';
@@ -7,4 +10,3 @@ export * from './template.js';
 export * from './holdout.js';
 export * from './confidence.js';
 export * from './stats.js';
-export * from './examples.js';

@@ -1,5 +1,5 @@
 import { PROFILE_FIELD_NAMES } from './fields.js';
-import type { Consent, InlineProfile, Profile, ShopperProfile } from './schemas.js';
+import type { Consent, InlineProfile, Profile, ShopperProfile } from './profile-schema.js';
 
 /**
  * Combines the stored profile with the `profile` sent in an offer request,
@@ -19,10 +19,7 @@ import type { Consent, InlineProfile, Profile, ShopperProfile } from './schemas.
  *   (it learns nothing about a real shopper). Without any consent the
  *   result has both flags false, so no offer is made.
  */
-export function mergeProfile(
-  stored: ShopperProfile | undefined | null,
-  inline: InlineProfile | undefined | null,
-): Profile {
+export function mergeProfile(stored: ShopperProfile | undefined | null, inline: InlineProfile | undefined | null): Profile {
   const merged: Record<string, unknown> = {};
   for (const field of PROFILE_FIELD_NAMES) {
     const value = inline?.[field] !== undefined ? inline[field] : stored?.[field];

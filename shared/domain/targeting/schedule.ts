@@ -1,6 +1,6 @@
-import type { Schedule } from './schemas.js';
+import { parseHhMm } from '../values/time.js';
+import type { Schedule } from './schedule-schema.js';
 
-const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 const FORMATTER_CACHE_MAX = 1000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -19,40 +19,6 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
     formatters.set(timeZone, f);
   }
   return f;
-}
-
-/**
- * Explains why `timeZone` is not an acceptable IANA time zone name, or
- * returns `undefined` when it is. Accepts every name the runtime's time zone
- * database knows (canonical names such as `Europe/Madrid`, `UTC`, and links
- * such as `US/Eastern`), refuses UTC offsets (`+02:00`, which ignore daylight
- * saving) and names spelled in the wrong case.
- */
-export function timeZoneIssue(timeZone: string): string | undefined {
-  if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64 || !IANA_NAME.test(timeZone)) {
-    return 'must be an IANA time zone name such as "Europe/Madrid" or "UTC"';
-  }
-  let resolved: string;
-  try {
-    resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
-  } catch {
-    return `unknown time zone "${timeZone}"; use an IANA name such as "Europe/Madrid" or "UTC"`;
-  }
-  if (resolved !== timeZone && resolved.toLowerCase() === timeZone.toLowerCase()) {
-    return `time zone names are case-sensitive; did you mean "${resolved}"?`;
-  }
-  return undefined;
-}
-
-/** True when `timeZone` is an IANA time zone name this runtime can evaluate. */
-export function isValidTimeZone(timeZone: string): boolean {
-  return timeZoneIssue(timeZone) === undefined;
-}
-
-/** Parses "HH:MM" (00:00–23:59) into minutes after midnight, or `undefined`. */
-export function parseHhMm(value: string): number | undefined {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
-  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
 }
 
 /**

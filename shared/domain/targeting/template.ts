@@ -46,7 +46,10 @@ function truncate(text: string, max: number): string {
   const chars = Array.from(text);
   if (chars.length <= max) return text;
   if (max <= 0) return '';
-  return chars.slice(0, max - 1).join('').trimEnd() + '…';
+  return `${chars
+    .slice(0, max - 1)
+    .join('')
+    .trimEnd()}…`;
 }
 
 /**
@@ -83,10 +86,7 @@ export function renderTemplate(tpl: string, vars: TemplateVars, maxLength: numbe
 }
 
 /** Renders an offer's title and body with the standard length caps. */
-export function renderOfferText(
-  offer: { title: string; body: string },
-  vars: TemplateVars,
-): { title: string; body: string } {
+export function renderOfferText(offer: { title: string; body: string }, vars: TemplateVars): { title: string; body: string } {
   return {
     title: renderTemplate(offer.title, vars, RENDERED_TITLE_MAX),
     body: renderTemplate(offer.body, vars, RENDERED_BODY_MAX),

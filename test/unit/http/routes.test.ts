@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { functionNames, routes } from '../../../shared/http/routes.js';
+import { campaignRoutes } from '../../../shared/http/routes/campaigns.js';
+import { geofenceRoutes } from '../../../shared/http/routes/geofences.js';
+import { keyRoutes } from '../../../shared/http/routes/keys.js';
+import { offerRoutes } from '../../../shared/http/routes/offers.js';
+import { opsRoutes } from '../../../shared/http/routes/ops.js';
+import { partnerRoutes } from '../../../shared/http/routes/partners.js';
+import { shopperRoutes } from '../../../shared/http/routes/shoppers.js';
+import { statsRoutes } from '../../../shared/http/routes/stats.js';
+import { storeRoutes } from '../../../shared/http/routes/stores.js';
+import { tenantRoutes } from '../../../shared/http/routes/tenants.js';
+import { webhookRoutes } from '../../../shared/http/routes/webhook.js';
+
+describe('the route table', () => {
+  it('lists the routes in the order the gateway, the stack and the document were built on', () => {
+    expect(routes.map((r) => r.id)).toEqual([
+      'health',
+      'openapi',
+      'createTenant',
+      'createKey',
+      'listKeys',
+      'revokeKey',
+      'createStore',
+      'listStores',
+      'getStore',
+      'updateStore',
+      'deleteStore',
+      'createPartner',
+      'listPartners',
+      'getPartner',
+      'updatePartner',
+      'deletePartner',
+      'createGeofence',
+      'listGeofences',
+      'lookupGeofences',
+      'getGeofence',
+      'replaceGeofence',
+      'updateGeofence',
+      'deleteGeofence',
+      'putShopper',
+      'getShopper',
+      'deleteShopper',
+      'exportShopper',
+      'listShopperOffers',
+      'createCampaign',
+      'listCampaigns',
+      'getCampaign',
+      'updateCampaign',
+      'deleteCampaign',
+      'campaignStats',
+      'requestOffers',
+      'redeemOffer',
+      'recordConversion',
+      'setWebhook',
+    ]);
+    expect(functionNames()).toEqual([
+      'ops',
+      'tenants',
+      'keys',
+      'stores',
+      'partners',
+      'geofences',
+      'shoppers',
+      'campaigns',
+      'stats',
+      'offers',
+      'webhook',
+    ]);
+  });
+
+  it("takes each function's routes from that resource's file", () => {
+    const files = {
+      ops: opsRoutes,
+      tenants: tenantRoutes,
+      keys: keyRoutes,
+      stores: storeRoutes,
+      partners: partnerRoutes,
+      geofences: geofenceRoutes,
+      shoppers: shopperRoutes,
+      campaigns: campaignRoutes,
+      stats: statsRoutes,
+      offers: offerRoutes,
+      webhook: webhookRoutes,
+    };
+    for (const [fn, entries] of Object.entries(files)) {
+      expect(
+        entries.map((r) => r.fn),
+        fn,
+      ).toEqual(entries.map(() => fn));
+      expect(entries.map((r) => r.id)).toEqual(routes.filter((r) => r.fn === fn).map((r) => r.id));
+    }
+  });
+
+  it('names every operation and every method and path once', () => {
+    expect(new Set(routes.map((r) => r.id)).size).toBe(routes.length);
+    expect(new Set(routes.map((r) => `${r.method} ${r.path}`)).size).toBe(routes.length);
+  });
+});
