@@ -1,13 +1,28 @@
 import { lambda } from '../shared/http/lambda.js';
-import { requestOffers } from '../shared/services/offers.js';
+import { count } from '../shared/platform/metrics.js';
+import { type OfferOutcome, requestOffers } from '../shared/services/offers.js';
 import { recordConversion, redeem } from '../shared/services/redemption.js';
 
+/** The metrics of one offer request: the fences its point matched, the offers it made, the campaigns that held the shopper out. */
+function countOutcome({ result, heldOut }: OfferOutcome): void {
+  count('FencesMatched', result.geofences.length);
+  count('OffersMade', result.offers.length);
+  count('HeldOut', heldOut);
+}
+
 export const handler = lambda('offers', {
-  requestOffers: async ({ principal, body }) => {
-    const { result, stored } = await requestOffers(principal, body);
+  requestOffers: async ({ principal, body, requestId }) => {
+    count('OffersRequested');
+    const outcome = await requestOffers(principal, body, { requestId });
+    countOutcome(outcome);
+    const { result, stored } = outcome;
     // Without consent nothing about the request is kept, not even its idempotency record.
     return { body: result, noStore: !stored, shopperId: body.shopperId };
   },
   redeemOffer: async ({ principal, params, body }) => ({ body: await redeem(principal, params.id, body) }),
-  recordConversion: async ({ principal, body }) => ({ status: 201, body: await recordConversion(principal, body), shopperId: body.shopperId }),
+  recordConversion: async ({ principal, body }) => ({
+    status: 201,
+    body: await recordConversion(principal, body),
+    shopperId: body.shopperId,
+  }),
 });

@@ -1,42 +1,37 @@
-import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { coarseCell } from '../domain/geo/coarse.js';
-import { distanceToAnchorM, GEO_LIMITS } from '../domain/geo/index.js';
-import {
-  confidenceRank,
-  evaluateAudience,
-  hasConsent,
-  isHeldOut,
-  isInSchedule,
-  meetsMinConfidence,
-  mergeProfile,
-  renderOfferText,
-  type ShopperProfile,
-} from '../domain/targeting/index.js';
-import type { OfferRequestSchema } from '../http/schemas-offers.js';
+import { GEO_LIMITS } from '../domain/geo/index.js';
+import { refuseAfterWrite, selectOffers, type CampaignDecision, type CapState } from '../domain/offers/index.js';
+import { confidenceRank, hasConsent, mergeProfile, type InlineProfile, type ShopperProfile } from '../domain/targeting/index.js';
 import { unprocessable } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { errorFields, log } from '../platform/log.js';
-import { queueOffers, MAX_BATCH } from '../queue/offers.js';
+import { queueOffers, MAX_BATCH } from '../delivery/queue.js';
 import { campaignIdsForGeofences, getCampaignsByIds } from '../store/campaigns.js';
-import { addBreakdown, addCounters, consumeBudget, markSeen, refundBudget } from '../store/counters.js';
-import { getEntitiesByIds } from '../store/entities.js';
+import { addCounters, addDayCounters, addGeofenceCounters, consumeBudget, refundBudget } from '../store/counters.js';
+import { getPartnersByIds } from '../store/partners.js';
+import { getStoresByIds } from '../store/stores.js';
+import { getCaps, releaseCap, reserveCap } from '../store/frequency-caps.js';
 import {
-  eligibilityPut,
-  getCaps,
-  locationPut,
-  offerPuts,
-  releaseCap,
-  reserveCap,
+  deleteOfferRecords,
+  publicOffer,
+  putOfferRecords,
   setDeliveryStatus,
-  writeItems,
+  type OfferRecords,
   type StoredOffer,
 } from '../store/offers.js';
+import { markCampaignShopperSeen, markDaySeen, markGeofenceSeen } from '../store/seen-markers.js';
 import { getProfile } from '../store/shoppers.js';
 import type { Campaign } from './campaigns.js';
-import { findFences, type FenceMatch, type Partner, type Store } from './geo.js';
+import { findFences, type FenceMatch } from './geo.js';
 
-export type OfferRequest = z.output<typeof OfferRequestSchema>;
+/** What an offer request asks, as its request schema (`OfferRequestSchema`) validates it. */
+export interface OfferRequest {
+  shopperId: string;
+  location: { lat: number; lng: number; accuracyM?: number };
+  at?: string;
+  profile?: InlineProfile;
+}
 
 const AT_SKEW_PUBLISHABLE_MS = 10 * 60_000;
 
@@ -55,24 +50,8 @@ export interface OfferResult {
   geofences: string[];
 }
 
-export const publicOffer = (o: StoredOffer) => ({
-  id: o.id,
-  campaignId: o.campaignId,
-  kind: o.kind as 'location' | 'local_partner',
-  title: o.title,
-  body: o.body,
-  code: o.code,
-  geofenceId: o.geofenceId,
-  storeId: o.storeId,
-  partnerId: o.partnerId,
-  confidence: o.confidence as 'low' | 'medium' | 'high',
-  expiresAt: o.expiresAt,
-});
-
-interface Candidate {
-  campaign: Campaign;
-  match: FenceMatch;
-}
+/** A campaign's offer decision on this request. */
+type Candidate = CampaignDecision<Campaign, FenceMatch>;
 
 /**
  * POST /v1/offers: location → geofences → campaigns → offers.
@@ -84,14 +63,32 @@ interface Candidate {
  *   round 2: 1 BatchGetItem of candidate fences (one per 100 fences within reach of the point, <= 5)
  *   round 3: <= F Queries of campaign links, in parallel
  *   round 4: 1 BatchGetItem of <= C campaigns + 1 BatchGetItem of the matched fences' stores, in parallel
+ *   (then selectOffers decides, pure: no I/O)
  *   round 5: 1 BatchGetItem of partners + 1 BatchGetItem of frequency-cap items, in parallel
- *   round 6: per offer 1 cap write (+ retries on a race) and 1 conditional budget ADD, in parallel
+ *            (of the campaigns the decision offers or holds out; it is then made again with them)
+ *   round 6: per offer and held-out record 1 conditional cap write (campaigns with a cap; + retries on a race),
+ *            then per offer 1 conditional budget ADD (+ 1 cap release when it is spent); all in parallel
  *   round 7: BatchWriteItem of offers, id pointers, eligibility and location (<= 25 items per call)
  *            + per offer/held-out record <= 3 distinct-shopper markers and 3 counter ADDs, in parallel
  * and at most ONE SQS call (SendMessageBatch of <= 10 offers).
  * Without both consents nothing is written (and the response is empty).
  */
-export async function requestOffers(p: Principal, req: OfferRequest, now = new Date()): Promise<{ result: OfferResult; stored: boolean }> {
+export interface OfferContext {
+  /** The time of the request (tests pass a fixed one). */
+  now?: Date;
+  /** The request's id (X-Request-Id): carried with its queued offers into the delivery logs. */
+  requestId?: string;
+}
+
+/** The response, whether anything was stored, and how many campaigns held this shopper out (a metric, never in the response). */
+export interface OfferOutcome {
+  result: OfferResult;
+  stored: boolean;
+  heldOut: number;
+}
+
+export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferContext = {}): Promise<OfferOutcome> {
+  const now = ctx.now ?? new Date();
   const { lat, lng } = req.location;
   const accuracyM = req.location.accuracyM;
   const tooVague = (accuracyM ?? 0) > GEO_LIMITS.maxAccuracyM;
@@ -111,7 +108,7 @@ export async function requestOffers(p: Principal, req: OfferRequest, now = new D
     tooVague ? Promise.resolve([]) : findFences(p.tenantId, lat, lng, accuracyM),
   ]);
   const profile = mergeProfile(stored, req.profile);
-  if (!hasConsent(profile)) return { result: { offers: [], geofences: [] }, stored: false };
+  if (!hasConsent(profile)) return { result: { offers: [], geofences: [] }, stored: false, heldOut: 0 };
   const matches = found.filter((m) => !p.storeIds.length || (m.fence.storeId !== null && p.storeIds.includes(m.fence.storeId)));
   matches.sort((a, b) => confidenceRank(b.confidence) - confidenceRank(a.confidence) || a.fence.id.localeCompare(b.fence.id));
   const used = matches.slice(0, OFFER_LIMITS.maxMatchedFences);
@@ -126,110 +123,105 @@ export async function requestOffers(p: Principal, req: OfferRequest, now = new D
   const storeIds = [...new Set(used.map((m) => m.fence.storeId).filter((s): s is string => !!s))];
   const [campaigns, stores] = await Promise.all([
     getCampaignsByIds<Campaign>(p.tenantId, campaignIds),
-    getEntitiesByIds<Store>(p.tenantId, 'STORE', storeIds),
+    getStoresByIds(p.tenantId, storeIds),
   ]);
 
-  const candidates: Candidate[] = [];
-  for (const c of campaigns) {
-    if (c.status !== 'active') continue;
-    const best = c.geofenceIds
-      .map((g) => byFence.get(g))
-      .filter((m): m is FenceMatch => !!m)
-      .sort((a, b) => confidenceRank(b.confidence) - confidenceRank(a.confidence))[0];
-    if (!best) continue;
-    if (!meetsMinConfidence(best.confidence, c.minConfidence)) continue;
-    if (!isInSchedule(c.schedule, scheduleAt)) continue;
-    if (!evaluateAudience(c.audience, profile, now)) continue;
-    candidates.push({ campaign: c, match: best });
-  }
-  candidates.sort((a, b) => (b.campaign.priority ?? 0) - (a.campaign.priority ?? 0) || a.campaign.id.localeCompare(b.campaign.id));
-
-  const heldOut = candidates.filter((c) => isHeldOut(c.campaign.id, req.shopperId, c.campaign.holdoutPercent ?? 0));
-  const treatment = candidates.filter((c) => !heldOut.includes(c)).slice(0, OFFER_LIMITS.maxOffers);
-
-  const partnerIds = [...new Set(treatment.map((c) => c.campaign.partnerId).filter((x): x is string => !!x))];
-  const capped = [...treatment, ...heldOut].filter((c) => c.campaign.frequencyCap).map((c) => c.campaign.id);
+  const decide = (caps?: ReadonlyMap<string, CapState>, partnerNames?: ReadonlyMap<string, string>): Candidate[] =>
+    selectOffers({
+      campaigns,
+      fences: used,
+      profile,
+      shopperId: req.shopperId,
+      location: req.location,
+      now,
+      at: scheduleAt,
+      caps,
+      partnerNames,
+      storeNames: new Map(stores.map((s) => [s.id, s.name])),
+      maxOffers: OFFER_LIMITS.maxOffers,
+    });
+  // Decided first without cap items and partner names, which only take offers away or fill in text:
+  // that names the campaigns whose cap items and partners are read, then the decision is made with them.
+  const planned = decide();
+  const partnerIds = [
+    ...new Set(planned.flatMap((d) => (d.decision === 'offer' && d.campaign.partnerId ? [d.campaign.partnerId] : []))),
+  ];
+  const capped = planned.filter((d) => d.decision !== 'not_eligible' && d.campaign.frequencyCap).map((d) => d.campaign.id);
   const [partners, caps] = await Promise.all([
-    getEntitiesByIds<Partner>(p.tenantId, 'PARTNER', partnerIds),
+    getPartnersByIds(p.tenantId, partnerIds),
     capped.length ? getCaps(p.tenantId, req.shopperId, capped) : new Map(),
   ]);
-  const storeName = new Map(stores.map((s) => [s.id, s.name]));
-  const partnerName = new Map(partners.map((x) => [x.id, x.name]));
+  const decided = decide(caps, new Map(partners.map((x) => [x.id, x.name])));
 
+  // Conditional writes, in parallel: the frequency cap slot first (per shopper; held-out records count within the
+  // same cap), then for an offer the budget (per campaign), giving the slot back if the budget is spent.
+  // A refused write turns the decision into frequency_capped / budget_exhausted.
+  const settled = await Promise.all(
+    decided.map(async (d): Promise<{ d: Candidate; slot?: string }> => {
+      if (d.decision === 'not_eligible') return { d };
+      const cap = d.campaign.frequencyCap;
+      const slot = d.decision === 'offer' ? newId('of') : `h_${nowMs}_${Math.random().toString(36).slice(2, 8)}`;
+      if (cap && !(await reserveCap(p.tenantId, req.shopperId, d.campaign.id, slot, cap, nowMs, caps.get(d.campaign.id))))
+        return { d: refuseAfterWrite(d, 'frequency_capped') };
+      if (d.decision === 'offer' && !(await consumeBudget(p.tenantId, d.campaign.id, d.campaign.budget?.maxOffers))) {
+        if (cap) await releaseCap(p.tenantId, req.shopperId, d.campaign.id, slot);
+        return { d: refuseAfterWrite(d, 'budget_exhausted') };
+      }
+      return { d, slot };
+    }),
+  );
   // Held-out shoppers: recorded (within the same frequency cap), never offered.
-  const holdoutRecords = (
-    await Promise.all(
-      heldOut.map(async (c) => {
-        const cap = c.campaign.frequencyCap;
-        const slot = `h_${nowMs}_${Math.random().toString(36).slice(2, 8)}`;
-        if (cap && !(await reserveCap(p.tenantId, req.shopperId, c.campaign.id, slot, cap, nowMs, caps.get(c.campaign.id)))) return undefined;
-        return { ...c, slot };
-      }),
-    )
-  ).filter((c): c is Candidate & { slot: string } => !!c);
+  const holdoutRecords = settled.flatMap(({ d, slot }) => (d.decision === 'held_out' && slot ? [{ ...d, slot }] : []));
+  const granted = settled.flatMap(({ d, slot }) => (d.decision === 'offer' && slot ? [{ ...d, offerId: slot }] : []));
 
-  // Treatment: frequency cap slot first (per shopper), then the budget (per campaign); give the slot back if the budget is spent.
-  const granted = (
-    await Promise.all(
-      treatment.map(async (c) => {
-        const offerId = newId('of');
-        const cap = c.campaign.frequencyCap;
-        if (cap && !(await reserveCap(p.tenantId, req.shopperId, c.campaign.id, offerId, cap, nowMs, caps.get(c.campaign.id)))) return undefined;
-        if (!(await consumeBudget(p.tenantId, c.campaign.id, c.campaign.budget?.maxOffers))) {
-          if (cap) await releaseCap(p.tenantId, req.shopperId, c.campaign.id, offerId);
-          return undefined;
-        }
-        return { ...c, offerId };
-      }),
-    )
-  ).filter((c): c is Candidate & { offerId: string } => !!c);
-
-  const offers: StoredOffer[] = granted.map(({ campaign, match, offerId }) => {
-    const text = renderOfferText(campaign.offer, {
-      firstName: profile.firstName,
-      storeName: match.fence.storeId ? storeName.get(match.fence.storeId) : undefined,
-      partnerName: campaign.partnerId ? partnerName.get(campaign.partnerId) : undefined,
-      distanceM: distanceToAnchorM(match.fence.geometry, lat, lng),
-    });
-    return {
-      id: offerId,
-      tenantId: p.tenantId,
-      shopperId: req.shopperId,
-      campaignId: campaign.id,
-      kind: campaign.kind,
-      title: text.title,
-      body: text.body,
-      code: campaign.offer.code ?? null,
-      geofenceId: match.fence.id,
-      storeId: match.fence.storeId,
-      partnerId: campaign.partnerId ?? null,
-      confidence: match.confidence,
-      priority: campaign.priority ?? 0,
-      createdAt: nowIso,
-      expiresAt: new Date(nowMs + campaign.offer.validForMinutes * 60_000).toISOString(),
-      status: 'active',
-      deliveryStatus: 'pending',
-      deliveryAttempts: 0,
-    };
-  });
+  const offers: StoredOffer[] = granted.map(({ campaign, offer, offerId }) => ({
+    id: offerId,
+    tenantId: p.tenantId,
+    shopperId: req.shopperId,
+    campaignId: campaign.id,
+    kind: campaign.kind,
+    title: offer.title,
+    body: offer.body,
+    code: offer.code,
+    geofenceId: offer.geofenceId,
+    storeId: offer.storeId,
+    partnerId: offer.partnerId,
+    confidence: offer.confidence,
+    priority: campaign.priority ?? 0,
+    createdAt: nowIso,
+    expiresAt: new Date(nowMs + campaign.offer.validForMinutes * 60_000).toISOString(),
+    status: 'active',
+    deliveryStatus: 'pending',
+    deliveryAttempts: 0,
+  }));
 
   const day = nowIso.slice(0, 10);
-  const records = [
-    ...offers.flatMap(offerPuts),
-    ...granted.map((g) =>
-      eligibilityPut(p.tenantId, req.shopperId, { campaignId: g.campaign.id, side: 'treatment', offerId: g.offerId, geofenceId: g.match.fence.id, at: nowIso }),
-    ),
-    ...holdoutRecords.map((h) =>
-      eligibilityPut(p.tenantId, req.shopperId, { campaignId: h.campaign.id, side: 'holdout', offerId: null, geofenceId: h.match.fence.id, at: nowIso }),
-    ),
-    ...(used.length ? [locationPut(p.tenantId, req.shopperId, coarseCell(lat, lng), nowIso)] : []),
-  ];
+  const records: OfferRecords = {
+    offers,
+    eligibility: [
+      ...granted.map((g) => ({
+        campaignId: g.campaign.id,
+        side: 'treatment' as const,
+        offerId: g.offerId,
+        geofenceId: g.match.fence.id,
+        at: nowIso,
+      })),
+      ...holdoutRecords.map((h) => ({
+        campaignId: h.campaign.id,
+        side: 'holdout' as const,
+        offerId: null,
+        geofenceId: h.match.fence.id,
+        at: nowIso,
+      })),
+    ],
+    location: used.length ? { cell: coarseCell(lat, lng), at: nowIso } : undefined,
+  };
   try {
-    await writeItems(records);
+    await putOfferRecords(p.tenantId, req.shopperId, records);
   } catch (err) {
     // Nothing half-written: take back what this request claimed, then answer 503 (the client retries).
     await Promise.allSettled([
-      writeItems(records.map((r) => ({ DeleteRequest: { Key: { pk: String(r.PutRequest.Item.pk), sk: String(r.PutRequest.Item.sk) } } }))),
+      deleteOfferRecords(p.tenantId, req.shopperId, records),
       ...granted.map(async (g) => {
         await refundBudget(p.tenantId, g.campaign.id);
         if (g.campaign.frequencyCap) await releaseCap(p.tenantId, req.shopperId, g.campaign.id, g.offerId);
@@ -248,7 +240,10 @@ export async function requestOffers(p: Principal, req: OfferRequest, now = new D
   if (offers.length) {
     let failed: string[];
     try {
-      failed = await queueOffers(offers.map((o) => ({ type: 'offer.created', tenantId: p.tenantId, shopperId: o.shopperId, offerId: o.id })));
+      failed = await queueOffers(
+        offers.map((o) => ({ type: 'offer.created', tenantId: p.tenantId, shopperId: o.shopperId, offerId: o.id })),
+        ctx.requestId,
+      );
     } catch (err) {
       log('error', 'offer queueing failed', { tenantId: p.tenantId, offers: offers.length, ...errorFields(err) });
       failed = offers.map((o) => o.id);
@@ -268,15 +263,23 @@ export async function requestOffers(p: Principal, req: OfferRequest, now = new D
       geofences: matches.map((m) => m.fence.id),
     },
     stored: true,
+    heldOut: holdoutRecords.length,
   };
 }
 
 /** Count one exposure (offer or held-out record) in the campaign's totals and its day / geofence rows, distinct shoppers exactly once. */
-async function countExposure(tenantId: string, shopperId: string, campaignId: string, side: 'treatment' | 'holdout', day: string, geofenceId: string) {
+async function countExposure(
+  tenantId: string,
+  shopperId: string,
+  campaignId: string,
+  side: 'treatment' | 'holdout',
+  day: string,
+  geofenceId: string,
+) {
   const [firstInCampaign, firstInDay, firstInFence] = await Promise.all([
-    markSeen(tenantId, shopperId, campaignId, side === 'treatment' ? 'T' : 'H'),
-    side === 'treatment' ? markSeen(tenantId, shopperId, campaignId, `D#${day}`) : Promise.resolve(false),
-    side === 'treatment' ? markSeen(tenantId, shopperId, campaignId, `G#${geofenceId}`) : Promise.resolve(false),
+    markCampaignShopperSeen(tenantId, shopperId, campaignId, side),
+    side === 'treatment' ? markDaySeen(tenantId, shopperId, campaignId, day) : Promise.resolve(false),
+    side === 'treatment' ? markGeofenceSeen(tenantId, shopperId, campaignId, geofenceId) : Promise.resolve(false),
   ]);
   await Promise.all([
     side === 'holdout'
@@ -284,7 +287,9 @@ async function countExposure(tenantId: string, shopperId: string, campaignId: st
       : firstInCampaign
         ? addCounters(tenantId, campaignId, { treatmentShoppers: 1 })
         : undefined,
-    side === 'treatment' ? addBreakdown(tenantId, campaignId, 'DAY', day, { offered: 1, shoppers: firstInDay ? 1 : 0 }) : undefined,
-    side === 'treatment' ? addBreakdown(tenantId, campaignId, 'GF', geofenceId, { offered: 1, shoppers: firstInFence ? 1 : 0 }) : undefined,
+    side === 'treatment' ? addDayCounters(tenantId, campaignId, day, { offered: 1, shoppers: firstInDay ? 1 : 0 }) : undefined,
+    side === 'treatment'
+      ? addGeofenceCounters(tenantId, campaignId, geofenceId, { offered: 1, shoppers: firstInFence ? 1 : 0 })
+      : undefined,
   ]);
 }
