@@ -1,33 +1,22 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { errorFields, log } from '../shared/platform/log.js';
-import { sendToDlq } from '../shared/queue/offers.js';
-import { PoisonMessage, deliver, parseMessage } from '../shared/services/delivery.js';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { handleRecord } from '../shared/delivery/deliver.js';
+import { withLogContext } from '../shared/platform/log.js';
+import { flushMetrics } from '../shared/platform/metrics.js';
 
 /**
- * SQS consumer of the offers queue (ReportBatchItemFailures): each message
- * succeeds or fails on its own. A malformed message is moved to the DLQ at
- * once and acknowledged, so it never holds up its batch-mates.
+ * SQS consumer of the offers queue (ReportBatchItemFailures): each record
+ * succeeds or fails on its own (see handleRecord). One processor per batch,
+ * as it holds the batch's state and batches can overlap in one process
+ * locally; a batch whose every record failed answers with the full list
+ * rather than throwing, as any partial failure does. Log lines carry the
+ * function name and cold start; each delivery line adds the offer's ids and
+ * the requestId of the offer request that made it.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  await Promise.all(
-    event.Records.map(async (record) => {
-      try {
-        const outcome = await deliver(record, parseMessage(record));
-        if (outcome === 'retry' || outcome === 'failed') batchItemFailures.push({ itemIdentifier: record.messageId });
-      } catch (err) {
-        if (err instanceof PoisonMessage) {
-          try {
-            await sendToDlq(record.body, err.message);
-            log('warn', 'poison message moved to the DLQ', { messageId: record.messageId, reason: err.message });
-            return;
-          } catch (dlqErr) {
-            log('error', 'could not move poison message', errorFields(dlqErr));
-          }
-        } else log('error', 'delivery error', { messageId: record.messageId, ...errorFields(err) });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
-    }),
+export const handler = (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> =>
+  withLogContext(context, {}, () =>
+    processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
+      context,
+      throwOnFullBatchFailure: false,
+    }).finally(flushMetrics),
   );
-  return { batchItemFailures };
-}

@@ -1,80 +1,34 @@
 import type { SQSRecord } from 'aws-lambda';
-import dns from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
-import net, { type LookupFunction } from 'node:net';
 import { getConfig } from '../platform/config.js';
-import { addressRefusal } from '../domain/netguard.js';
 import { errorFields, log } from '../platform/log.js';
-import { OfferMessageSchema, type OfferMessage } from '../queue/messages.js';
-import { delayRedelivery } from '../queue/offers.js';
-import { QUEUE_DEF } from '../store/table-def.js';
+import { count, latency } from '../platform/metrics.js';
+import { publicOffer } from '../store/offers.js';
 import { addCounters } from '../store/counters.js';
 import { getOffer, setDeliveryStatus, type StoredOffer } from '../store/offers.js';
-import { publicOffer } from './offers.js';
-import { getWebhook, signWebhook } from './webhook.js';
+import { QUEUE_DEF } from '../store/table-def.js';
+import { getWebhookConfig } from '../store/webhooks.js';
+import { PoisonMessage, parseOfferMessage, type OfferMessage } from './messages.js';
+import { delayRedelivery, sendToDlq } from './queue.js';
+import { signatureHeaders } from './signing.js';
+import { postJson } from './webhook-client.js';
 
 /** Longest backoff between two delivery attempts (SQS allows up to 12 h). */
 const MAX_BACKOFF_S = 900;
 
-/** A lookup that refuses disallowed addresses at connect time too (DNS rebinding). */
-function guardedLookup(localMode: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, '', 4);
-      const list = addresses as unknown as dns.LookupAddress[];
-      const refused = list.map((a) => addressRefusal(a.address, localMode)).find(Boolean);
-      if (refused) return callback(new Error(`Webhook host ${refused}`), '', 4);
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
-      callback(null, list[0].address, list[0].family);
-    });
-  };
-}
-
-/** POST a JSON body with a timeout; resolves with the status code or rejects. */
-export function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number, localMode: boolean): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    // Node does not call `lookup` for an IP literal: check it here.
-    const literal = u.hostname.replace(/^\[|\]$/g, '');
-    const refused = net.isIP(literal) ? addressRefusal(literal, localMode) : undefined;
-    if (refused) return reject(new Error(`Webhook host ${refused}`));
-    const mod = u.protocol === 'https:' ? https : http;
-    const req = mod.request(
-      u,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'geo-offers-webhooks/1', ...headers },
-        lookup: guardedLookup(localMode),
-        timeout: timeoutMs,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`Webhook timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-export class PoisonMessage extends Error {}
-
-export function parseMessage(record: SQSRecord): OfferMessage {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(record.body);
-  } catch {
-    throw new PoisonMessage('body is not JSON');
-  }
-  const msg = OfferMessageSchema.safeParse(parsed);
-  if (!msg.success) throw new PoisonMessage('not an offer message');
-  return msg.data;
-}
-
 export type Outcome = 'delivered' | 'not_configured' | 'gone' | 'duplicate' | 'retry' | 'failed';
+
+/**
+ * Seconds a message stays hidden after failed attempt `attempt` (1-based):
+ * base * 2^(attempt-1), at most 15 min; 0 after the last attempt, so that SQS
+ * moves it to the DLQ without waiting.
+ */
+export function redeliveryDelayS(attempt: number, baseS: number, maxAttempts: number = QUEUE_DEF.maxReceiveCount): number {
+  if (attempt >= maxAttempts) return 0;
+  return Math.min(MAX_BACKOFF_S, Math.round(baseS * 2 ** (attempt - 1)));
+}
+
+/** What a delivery log line may carry: identifiers only (never the URL, the body or a coordinate). */
+const logIds = (msg: OfferMessage) => ({ requestId: msg.requestId, tenantId: msg.tenantId, offerId: msg.offerId });
 
 /**
  * Deliver one offer to the tenant's webhook. Outcomes:
@@ -83,6 +37,9 @@ export type Outcome = 'delivered' | 'not_configured' | 'gone' | 'duplicate' | 'r
  *  - retry: failed, visibility pushed back (base * 2^(n-1) s), message reported failed;
  *  - failed: the 5th attempt failed: offer reads "failed", message reported failed and SQS moves it to the DLQ;
  *  - gone/duplicate: the offer was erased or already delivered: acknowledged.
+ * Metrics: DeliverySucceeded per delivered offer, DeliveryFailed per offer
+ * that ends failed (as the campaign stats' `delivered` and `deliveryFailed`)
+ * and per poison message (see handleRecord): what lands in the DLQ.
  */
 export async function deliver(record: SQSRecord, msg: OfferMessage): Promise<Outcome> {
   const cfg = getConfig();
@@ -90,41 +47,92 @@ export async function deliver(record: SQSRecord, msg: OfferMessage): Promise<Out
   const offer = await getOffer(msg.tenantId, msg.shopperId, msg.offerId);
   if (!offer) return 'gone';
   if (offer.deliveryStatus === 'delivered') return 'duplicate';
-  const hook = await getWebhook(msg.tenantId);
+  const hook = await getWebhookConfig(msg.tenantId);
   if (!hook) {
     await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'not_configured', attempt);
     return 'not_configured';
   }
-  const body = JSON.stringify({ type: 'offer.created', offer: { ...publicOffer(offer), status: offer.status }, shopperId: offer.shopperId });
+  const body = JSON.stringify({
+    type: 'offer.created',
+    offer: { ...publicOffer(offer), status: offer.status },
+    shopperId: offer.shopperId,
+  });
   let error: string | undefined;
+  const started = Date.now();
   try {
     const status = await postJson(
       hook.url,
       body,
-      { 'Webhook-Id': `whk_${offer.id}`, 'Webhook-Signature': signWebhook(hook.secret, body) },
+      signatureHeaders(hook.secret, `whk_${offer.id}`, body),
       cfg.webhookTimeoutMs,
       cfg.localMode,
     );
+    latency('DeliveryLatency', Date.now() - started);
     if (status >= 200 && status < 300) {
-      if (await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'delivered', attempt))
+      if (await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'delivered', attempt)) {
         await addCounters(msg.tenantId, offer.campaignId, { delivered: 1 });
+        count('DeliverySucceeded');
+      }
+      log('info', 'webhook delivered', { ...logIds(msg), attempt, status });
       return 'delivered';
     }
     error = `HTTP ${status}`;
   } catch (err) {
     error = (err as Error).message;
   }
-  log('warn', 'webhook delivery failed', { tenantId: msg.tenantId, offerId: msg.offerId, attempt, error });
+  log('warn', 'webhook delivery failed', { ...logIds(msg), attempt, error });
   const last = attempt >= QUEUE_DEF.maxReceiveCount;
   if (last) await markFailed(offer, attempt, error);
   else await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'pending', attempt, error);
-  // Growing backoff; after the last attempt, visible at once so SQS moves it to the DLQ without waiting.
-  const backoff = last ? 0 : Math.min(MAX_BACKOFF_S, Math.round(cfg.deliveryBackoffBaseS * 2 ** (attempt - 1)));
-  await delayRedelivery(record.receiptHandle, backoff).catch((err) => log('warn', 'visibility change failed', errorFields(err)));
+  await delayRedelivery(record.receiptHandle, redeliveryDelayS(attempt, cfg.deliveryBackoffBaseS)).catch((err) =>
+    log('warn', 'visibility change failed', { ...logIds(msg), ...errorFields(err) }),
+  );
   return last ? 'failed' : 'retry';
 }
 
 async function markFailed(offer: StoredOffer, attempt: number, error?: string) {
-  if (await setDeliveryStatus(offer.tenantId, offer.shopperId, offer.id, 'failed', attempt, error))
+  if (await setDeliveryStatus(offer.tenantId, offer.shopperId, offer.id, 'failed', attempt, error)) {
     await addCounters(offer.tenantId, offer.campaignId, { deliveryFailed: 1 });
+    count('DeliveryFailed');
+  }
+}
+
+/** Thrown for a record SQS must keep: it comes back after its backoff, or goes to the DLQ after the last attempt. */
+export class NotDelivered extends Error {}
+
+/**
+ * The batch's record handler: a record it throws for is reported failed
+ * (ReportBatchItemFailures), any other is acknowledged. A poison message is
+ * moved to the DLQ at once and acknowledged, so it never holds up its
+ * batch-mates and is never retried; if that move fails, it is reported failed.
+ */
+export async function handleRecord(record: SQSRecord): Promise<Outcome | 'poison'> {
+  let msg: OfferMessage;
+  try {
+    msg = parseOfferMessage(record.body);
+  } catch (err) {
+    if (!(err instanceof PoisonMessage)) throw err;
+    return moveToDlq(record, err.message);
+  }
+  let outcome: Outcome;
+  try {
+    outcome = await deliver(record, msg);
+  } catch (err) {
+    log('error', 'delivery error', { messageId: record.messageId, ...logIds(msg), ...errorFields(err) });
+    throw err;
+  }
+  if (outcome === 'retry' || outcome === 'failed') throw new NotDelivered(outcome);
+  return outcome;
+}
+
+async function moveToDlq(record: SQSRecord, reason: string): Promise<'poison'> {
+  try {
+    await sendToDlq(record.body, reason);
+  } catch (err) {
+    log('error', 'could not move poison message', { messageId: record.messageId, ...errorFields(err) });
+    throw err;
+  }
+  log('warn', 'poison message moved to the DLQ', { messageId: record.messageId, reason });
+  count('DeliveryFailed');
+  return 'poison';
 }

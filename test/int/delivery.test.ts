@@ -1,5 +1,5 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHmac } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { handler as deliverHandler } from '../../functions/deliver.js';
@@ -34,6 +34,21 @@ async function dlqBodies(): Promise<string[]> {
   return out;
 }
 
+/** An SQS record as Lambda hands it over (first receive), for calling the handler directly. */
+function record(id: string, body: string): SQSRecord {
+  return {
+    messageId: id,
+    receiptHandle: `rh-${id}`,
+    body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:geo-offers-delivery',
+    awsRegion: 'us-east-1',
+  };
+}
+
 describe('webhook configuration', () => {
   it('returns a signing secret and keeps it when the URL changes', async () => {
     const t = await newTenant();
@@ -46,9 +61,15 @@ describe('webhook configuration', () => {
 
   it('refuses link-local and metadata addresses, even in local mode', async () => {
     const t = await newTenant();
-    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://169.254.10.1/', 'http://[fe80::1]/', 'ftp://example.com/x', 'http://user:pw@127.0.0.1/']) {
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data',
+      'http://169.254.10.1/',
+      'http://[fe80::1]/',
+      'ftp://example.com/x',
+      'http://user:pw@127.0.0.1/',
+    ]) {
       const p = expectProblem(await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url } }), 422);
-      expect(p.errors![0].path).toBe('url');
+      expect(p.errors?.[0].path).toBe('url');
     }
   });
 });
@@ -71,7 +92,11 @@ describe('offer delivery', () => {
       expect(got.headers['webhook-id']).toBe(`whk_${offers[0].id}`);
       expect(got.headers['content-type']).toBe('application/json');
       const payload = JSON.parse(got.body);
-      expect(payload).toMatchObject({ type: 'offer.created', shopperId: shopper, offer: { id: offers[0].id, campaignId, title: 'Hello Lucía' } });
+      expect(payload).toMatchObject({
+        type: 'offer.created',
+        shopperId: shopper,
+        offer: { id: offers[0].id, campaignId, title: 'Hello Lucía' },
+      });
       expect(JSON.stringify(payload)).not.toMatch(/"lat"|"lng"/);
       const state = await waitFor(async () => {
         const o = await offerState(t.adminKey, shopper, offers[0].id);
@@ -120,10 +145,14 @@ describe('offer delivery', () => {
       const shopper = unique('s');
       await consentingShopper(t.adminKey, shopper);
       const { offers } = await offersFor(t.adminKey, shopper, here);
-      const state = await waitFor(async () => {
-        const o = await offerState(t.adminKey, shopper, offers[0].id);
-        return o?.deliveryStatus === 'failed' ? o : undefined;
-      }, 60_000, 500);
+      const state = await waitFor(
+        async () => {
+          const o = await offerState(t.adminKey, shopper, offers[0].id);
+          return o?.deliveryStatus === 'failed' ? o : undefined;
+        },
+        60_000,
+        500,
+      );
       expect(state.deliveryAttempts).toBe(5);
       expect(rx.received).toHaveLength(5);
       const inDlq = await waitFor(async () => (await dlqBodies()).find((b) => b.includes(offers[0].id)), 20_000);
@@ -158,25 +187,19 @@ describe('offer delivery', () => {
     await consentingShopper(t.adminKey, b);
     const offerA = (await offersFor(t.adminKey, a, here)).offers[0];
     const offerB = (await offersFor(t.adminKey, b, here)).offers[0];
-    await waitFor(async () => ((await offerState(t.adminKey, b, offerB.id))?.deliveryStatus === 'not_configured' ? true : undefined));
+    await waitFor(async () =>
+      (await offerState(t.adminKey, b, offerB.id))?.deliveryStatus === 'not_configured' ? true : undefined,
+    );
     const rx = await startReceiver();
     try {
       await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: rx.url } });
       const poison = `{"type":"offer.created","tenantId":"${t.id}","offerId":42`;
-      const record = (id: string, body: string) => ({
-        messageId: id,
-        receiptHandle: `rh-${id}`,
-        body,
-        attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:geo-offers-delivery',
-        awsRegion: 'us-east-1',
-      });
       const event: SQSEvent = {
         Records: [
-          record('m1', JSON.stringify({ type: 'offer.created', tenantId: t.id, shopperId: a, offerId: offerA.id })),
+          record(
+            'm1',
+            JSON.stringify({ type: 'offer.created', tenantId: t.id, shopperId: a, offerId: offerA.id, requestId: 'req-m1' }),
+          ),
           record('m2', poison),
           record('m3', JSON.stringify({ type: 'offer.created', tenantId: t.id, shopperId: b, offerId: offerB.id })),
         ],
@@ -192,6 +215,44 @@ describe('offer delivery', () => {
       const again = await deliverHandler({ Records: [event.Records[0]] });
       expect(again.batchItemFailures).toEqual([]);
       expect(rx.received).toHaveLength(2);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('reports every record of a batch whose deliveries all fail, rather than failing the invocation', async () => {
+    const t = await newTenant();
+    await storeFenceCampaign(t.adminKey, here);
+    const a = unique('a');
+    const b = unique('b');
+    await consentingShopper(t.adminKey, a);
+    await consentingShopper(t.adminKey, b);
+    const offerA = (await offersFor(t.adminKey, a, here)).offers[0];
+    const offerB = (await offersFor(t.adminKey, b, here)).offers[0];
+    await waitFor(async () =>
+      (await offerState(t.adminKey, b, offerB.id))?.deliveryStatus === 'not_configured' ? true : undefined,
+    );
+    const rx = await startReceiver(() => 503);
+    try {
+      await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: rx.url } });
+      const res = await deliverHandler({
+        Records: [
+          record('f1', JSON.stringify({ type: 'offer.created', tenantId: t.id, shopperId: a, offerId: offerA.id })),
+          record(
+            'f2',
+            JSON.stringify({
+              type: 'offer.created',
+              tenantId: t.id,
+              shopperId: b,
+              offerId: offerB.id,
+              requestId: 'x'.repeat(129),
+            }),
+          ),
+        ],
+      });
+      expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['f1', 'f2']);
+      expect(rx.received.map((r) => r.headers['webhook-id']).sort()).toEqual([`whk_${offerA.id}`, `whk_${offerB.id}`].sort());
+      expect(await offerState(t.adminKey, a, offerA.id)).toMatchObject({ deliveryStatus: 'pending', deliveryAttempts: 1 });
     } finally {
       await rx.close();
     }
