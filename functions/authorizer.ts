@@ -1,8 +1,9 @@
-import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { authorize } from '../shared/auth/authorize.js';
 import { principalToContext } from '../shared/auth/principal.js';
+import { requestIdOf } from '../shared/http/pipeline/request-id.js';
 import { DomainError } from '../shared/platform/errors.js';
-import { errorFields, log } from '../shared/platform/log.js';
+import { errorFields, log, withLogContext } from '../shared/platform/log.js';
 
 /**
  * API Gateway REQUEST authorizer. The decision is `authorize()`, the same
@@ -11,8 +12,14 @@ import { errorFields, log } from '../shared/platform/log.js';
  * - over the key's rate limit → Deny → 429 (ACCESS_DENIED gateway response, Retry-After);
  * - DynamoDB unavailable → throw → 503 (AUTHORIZER_FAILURE gateway response).
  * Results are not cached (TTL 0): revocation and rate limits act on the next request.
+ * Its log lines carry the request's id, as the function's do.
  */
-export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+export function handler(event: APIGatewayRequestAuthorizerEvent, context?: Context): Promise<APIGatewayAuthorizerResult> {
+  const requestId = requestIdOf(event.headers, event.requestContext?.requestId ?? 'unknown');
+  return withLogContext(context, { requestId }, () => decide(event));
+}
+
+async function decide(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   try {
     const principal = await authorize(event.headers);
     return policy('Allow', event.methodArn, principal.keyId, principalToContext(principal));

@@ -1,5 +1,12 @@
 import { lambda } from '../shared/http/lambda.js';
-import { campaignView, createCampaign, deleteCampaign, listCampaigns, loadCampaign, updateCampaign } from '../shared/services/campaigns.js';
+import {
+  campaignView,
+  createCampaign,
+  deleteCampaign,
+  listCampaigns,
+  loadCampaign,
+  updateCampaign,
+} from '../shared/services/campaigns.js';
 
 export const handler = lambda('campaigns', {
   createCampaign: async ({ principal, body }) => ({ status: 201, body: await createCampaign(principal, body) }),

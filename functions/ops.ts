@@ -5,5 +5,8 @@ let doc: ReturnType<typeof buildOpenApi> | undefined;
 
 export const handler = lambda('ops', {
   health: async () => ({ body: { status: 'ok' } }),
-  openapi: async () => ({ body: (doc ??= buildOpenApi()) }),
+  openapi: async () => {
+    doc ??= buildOpenApi();
+    return { body: doc };
+  },
 });

@@ -9,5 +9,7 @@ export const handler = lambda('shoppers', {
     return { status: 204 };
   },
   exportShopper: async ({ principal, params }) => ({ body: await exportShopper(principal, params.shopperId) }),
-  listShopperOffers: async ({ principal, params, query }) => ({ body: await listShopperOffers(principal, params.shopperId, query.limit, query.cursor) }),
+  listShopperOffers: async ({ principal, params, query }) => ({
+    body: await listShopperOffers(principal, params.shopperId, query.limit, query.cursor),
+  }),
 });

@@ -38,7 +38,7 @@ export const GATEWAY_ERRORS: GatewayError[] = [
   {
     type: ResponseType.ACCESS_DENIED,
     error: tooManyRequests(1),
-    when: "the authorizer returned Deny, which it does only when the key is over its rate limit",
+    when: 'the authorizer returned Deny, which it does only when the key is over its rate limit',
   },
   {
     type: ResponseType.AUTHORIZER_FAILURE,
@@ -71,7 +71,11 @@ export const GATEWAY_ERRORS: GatewayError[] = [
     error: tooManyRequests(1),
     when: 'a usage-plan quota was exceeded (no usage plans are attached; listed for completeness)',
   },
-  { type: ResponseType.BAD_REQUEST_BODY, error: badRequest('The request body is invalid.'), when: 'a request validator rejected the body' },
+  {
+    type: ResponseType.BAD_REQUEST_BODY,
+    error: badRequest('The request body is invalid.'),
+    when: 'a request validator rejected the body',
+  },
   {
     type: ResponseType.BAD_REQUEST_PARAMETERS,
     error: badRequest('The request parameters are invalid.'),
@@ -82,7 +86,11 @@ export const GATEWAY_ERRORS: GatewayError[] = [
     error: unsupportedMediaType('Send the body as application/json.'),
     when: 'API Gateway could not handle the content type',
   },
-  { type: ResponseType.INVALID_API_KEY, error: unauthorized(), when: 'an API Gateway API key was invalid (not used: keys are checked by the authorizer)' },
+  {
+    type: ResponseType.INVALID_API_KEY,
+    error: unauthorized(),
+    when: 'an API Gateway API key was invalid (not used: keys are checked by the authorizer)',
+  },
   { type: ResponseType.EXPIRED_TOKEN, error: unauthorized(), when: 'an AWS signature token expired (IAM auth is not used)' },
   { type: ResponseType.INVALID_SIGNATURE, error: unauthorized(), when: 'an AWS signature was invalid (IAM auth is not used)' },
   { type: ResponseType.WAF_FILTERED, error: forbidden('The request was blocked.'), when: 'a web ACL blocked the request' },

@@ -176,6 +176,8 @@ export class GeoOffersStack extends Stack {
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.TEXT,
+      // X-Ray: the Powertools tracer (shared/platform/tracer.ts) records the handler and every AWS SDK call.
+      tracing: lambda.Tracing.ACTIVE,
       environment: {
         TABLE_NAME: this.table.tableName,
         OFFERS_QUEUE_URL: this.offersQueue.queueUrl,
@@ -216,6 +218,11 @@ export class GeoOffersStack extends Stack {
     }
     // settings.consumesOffers: the queue's event source (constructor) grants receive/delete/change-visibility.
 
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which X-Ray only allows on every resource (it has no resource-level permissions); nothing else in the role uses a wildcard.',
+    });
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
@@ -242,6 +249,7 @@ export class GeoOffersStack extends Stack {
         throttlingRateLimit: throttle.rateLimit,
         throttlingBurstLimit: throttle.burstLimit,
         metricsEnabled: true,
+        tracingEnabled: true, // X-Ray from the stage into the functions' traces
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false, // never log bodies: they hold coordinates and key values
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),

@@ -7,14 +7,23 @@ import type {
 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { DomainError, notFound, payloadTooLarge, tooManyRequests, unauthorized, unavailable } from '../../shared/platform/errors.js';
-import { MAX_BODY_BYTES, problemResponse } from '../../shared/http/lambda.js';
+import {
+  DomainError,
+  notFound,
+  payloadTooLarge,
+  tooManyRequests,
+  unauthorized,
+  unavailable,
+} from '../../shared/platform/errors.js';
+import { MAX_BODY_BYTES } from '../../shared/http/pipeline/parse.js';
+import { requestIdOf } from '../../shared/http/pipeline/request-id.js';
+import { problemResponse } from '../../shared/http/pipeline/respond.js';
 import type { FunctionName, RouteDef } from '../../shared/http/route.js';
 import { routes } from '../../shared/http/routes.js';
 import { errorFields, log } from '../../shared/platform/log.js';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, ctx: Context) => Promise<APIGatewayProxyResult>;
-type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, ctx: Context) => Promise<APIGatewayAuthorizerResult>;
 
 interface CompiledRoute {
   route: RouteDef;
@@ -38,9 +47,7 @@ function compile(r: RouteDef): CompiledRoute {
 }
 
 /** Literal segments win over parameters, as in API Gateway (`/v1/geofences/lookup` before `/{id}`). */
-const compiled = (routes as readonly RouteDef[])
-  .map(compile)
-  .sort((a, b) => a.names.length - b.names.length);
+const compiled = (routes as readonly RouteDef[]).map(compile).sort((a, b) => a.names.length - b.names.length);
 
 export function lambdaContext(name: string, requestId: string, timeoutMs = 30_000): Context {
   const deadline = Date.now() + timeoutMs;
@@ -103,8 +110,11 @@ export interface GatewayDeps {
 /**
  * The local stand-in for API Gateway (REST, proxy integration v1): the same
  * route table, the same REQUEST authorizer, the same handlers, with the event
- * shapes API Gateway sends. Unknown routes are 404 problem+json; authorizer
- * outcomes map as the CDK stack's gateway responses do (401, 429, 503).
+ * shapes API Gateway sends (its own request id in `requestContext.requestId`,
+ * the client's X-Request-Id among the headers) and a Lambda context per
+ * invocation. Unknown routes are 404 problem+json; authorizer outcomes map as
+ * the CDK stack's gateway responses do (401, 429, 503). The functions log
+ * their own access line; the gateway logs one only for what it answers itself.
  */
 export function createGateway(deps: GatewayDeps): http.Server {
   return http.createServer((req, res) => {
@@ -116,9 +126,18 @@ export function createGateway(deps: GatewayDeps): http.Server {
 }
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps) {
-  const requestId = randomUUID();
+  const started = Date.now();
+  const gatewayId = randomUUID();
+  // The id the functions use too (shared/http/pipeline/request-id.ts): the client's when valid.
+  const requestId = requestIdOf(req.headers as Record<string, string | undefined>, gatewayId);
   const url = new URL(req.url ?? '/', 'http://local');
   const method = (req.method ?? 'GET').toUpperCase();
+  /** An answer of the gateway itself (no function ran): the problem response and its access line. */
+  const answer = (error: DomainError, route?: string) => {
+    const result = problemResponse(error, requestId);
+    send(res, result);
+    log('info', 'request', { requestId, method, route, status: result.statusCode, ms: Date.now() - started });
+  };
   let match: { route: RouteDef; params: Record<string, string> } | undefined;
   for (const c of compiled) {
     if (c.route.method !== method) continue;
@@ -137,14 +156,14 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
   }
   if (!match) {
     req.resume();
-    return send(res, problemResponse(notFound('Route'), requestId));
+    return answer(notFound('Route'));
   }
 
   let body: string | null;
   try {
     body = await readBody(req);
   } catch (err) {
-    if (err instanceof DomainError) return send(res, problemResponse(err, requestId));
+    if (err instanceof DomainError) return answer(err, match.route.path);
     throw err;
   }
 
@@ -153,13 +172,13 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const k = req.rawHeaders[i];
     headers[k] = req.rawHeaders[i + 1];
-    (multiValueHeaders[k] ??= []).push(req.rawHeaders[i + 1]);
+    multiValueHeaders[k] = [...(multiValueHeaders[k] ?? []), req.rawHeaders[i + 1]];
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of url.searchParams) {
     query[k] = v;
-    (multiQuery[k] ??= []).push(v);
+    multiQuery[k] = [...(multiQuery[k] ?? []), v];
   }
   const hasQuery = Object.keys(query).length > 0;
   const hasParams = Object.keys(match.params).length > 0;
@@ -169,8 +188,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
     httpMethod: method,
     path: `/local${url.pathname}`,
     protocol: `HTTP/${req.httpVersion}`,
-    requestId,
-    requestTimeEpoch: Date.now(),
+    requestId: gatewayId,
+    requestTimeEpoch: started,
     resourceId: 'local',
     resourcePath: match.route.path,
     stage: 'local',
@@ -195,15 +214,14 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
     } as unknown as APIGatewayRequestAuthorizerEvent;
     let result: APIGatewayAuthorizerResult;
     try {
-      result = await deps.authorizer(authEvent);
+      result = await deps.authorizer(authEvent, lambdaContext('authorizer', randomUUID()));
     } catch (err) {
-      const e = (err as Error).message === 'Unauthorized' ? unauthorized() : unavailable(1);
-      return send(res, problemResponse(e, requestId));
+      return answer((err as Error).message === 'Unauthorized' ? unauthorized() : unavailable(1), match.route.path);
     }
     const allowed = result.policyDocument.Statement.some((s) => 'Effect' in s && s.Effect === 'Allow');
     if (!allowed) {
       const retryAfter = Number(result.context?.retryAfter ?? 1);
-      return send(res, problemResponse(tooManyRequests(retryAfter), requestId));
+      return answer(tooManyRequests(retryAfter), match.route.path);
     }
     authorizerContext = { ...(result.context ?? {}), principalId: result.principalId };
   }
@@ -223,9 +241,5 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
     isBase64Encoded: false,
   };
   const handler = deps.handlers[match.route.fn];
-  const started = Date.now();
-  const result = await handler(event, lambdaContext(match.route.fn, requestId));
-  send(res, result);
-  // Access log: the route template, never the body, the key or query values (coordinates).
-  log('info', 'request', { requestId, method, route: match.route.path, status: result.statusCode, ms: Date.now() - started });
+  send(res, await handler(event, lambdaContext(match.route.fn, randomUUID())));
 }

@@ -3,7 +3,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { errorFields, log } from '../../shared/platform/log.js';
 import { lambdaContext } from './gateway.js';
 
-type SqsHandler = (event: SQSEvent, ctx: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse | void>;
+type SqsHandler = (event: SQSEvent, ctx: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse | undefined>;
 
 /**
  * The local stand-in for Lambda's SQS event source mapping: long-polls the

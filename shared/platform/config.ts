@@ -17,6 +17,9 @@ export interface Config {
   webhookTimeoutMs: number;
 }
 
+/** The service name on every log line, metric and trace segment (Powertools' `service`). */
+export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME || 'geo-offers';
+
 let cached: Config | undefined;
 
 function required(name: string): string {

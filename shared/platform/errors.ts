@@ -62,12 +62,9 @@ export const unprocessable = (errors: FieldError[], detail = 'The request failed
 export const tooManyRequests = (retryAfterS: number, detail = 'Rate limit exceeded for this key.') =>
   new DomainError('rate_limited', 'rate-limited', detail, { retryAfterS: Math.max(1, Math.ceil(retryAfterS)) });
 export const unavailable = (retryAfterS = 1) =>
-  new DomainError(
-    'unavailable',
-    'unavailable',
-    'A dependency is temporarily unavailable; nothing was written. Retry later.',
-    { retryAfterS },
-  );
+  new DomainError('unavailable', 'unavailable', 'A dependency is temporarily unavailable; nothing was written. Retry later.', {
+    retryAfterS,
+  });
 
 /** True for SDK errors that mean "a dependency is unavailable" (throttling, network, 5xx). */
 export function isDependencyUnavailable(err: unknown): boolean {

@@ -27,3 +27,11 @@ export function ulid(now = Date.now()): string {
 
 /** Prefixed public id, e.g. `gf_01J…`. */
 export const newId = (prefix: string) => `${prefix}_${ulid().toLowerCase()}`;
+
+/** A request id as a client may send it (`X-Request-Id`) and as it travels in log lines and queue messages. */
+export const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The id when it has the allowed form, otherwise undefined (a bad id is replaced or dropped, never a reason to fail). */
+export function validRequestId(id: unknown): string | undefined {
+  return typeof id === 'string' && REQUEST_ID.test(id) ? id : undefined;
+}

@@ -1,10 +1,16 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SERVICE_NAME } from './config.js';
 
 /**
  * CloudWatch metrics in Embedded Metric Format (Powertools Metrics): one
- * JSON line on stdout per flush, on AWS and locally alike.
+ * JSON line on stdout per flush, on AWS and locally alike. `LOG_LEVEL=silent`
+ * (test runs) silences them too, unless POWERTOOLS_METRICS_DISABLED says
+ * otherwise.
  */
-export const metrics = new Metrics({ namespace: 'GeoOffers', serviceName: 'geo-offers' });
+export const metrics = new Metrics({ namespace: 'GeoOffers', serviceName: SERVICE_NAME });
+
+const silent =
+  process.env.POWERTOOLS_METRICS_DISABLED === undefined && (process.env.LOG_LEVEL ?? '').trim().toLowerCase() === 'silent';
 
 export type CountMetric = 'OffersRequested' | 'FencesMatched' | 'OffersMade' | 'HeldOut' | 'DeliverySucceeded' | 'DeliveryFailed';
 
@@ -18,7 +24,9 @@ export function latency(name: 'RequestLatency' | 'DeliveryLatency', ms: number):
   metrics.addMetric(name, MetricUnit.Milliseconds, ms);
 }
 
-/** Write the stored metrics out (end of an invocation). */
+/** Write the stored metrics out (end of an invocation); nothing when none were stored. */
 export function flushMetrics(): void {
-  metrics.publishStoredMetrics();
+  if (!metrics.hasStoredMetrics()) return;
+  if (silent) metrics.clearMetrics();
+  else metrics.publishStoredMetrics();
 }

@@ -4,16 +4,16 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, settingsFor, type LambdaName } from '../../../infra/aws/functions.js';
-import { GeoOffersStack } from '../../../infra/aws/stack.js';
-import type { RouteDef } from '../../../shared/http/route.js';
-import { functionNames, routes } from '../../../shared/http/routes.js';
-import { QUEUE_DEF, TABLE_DEF } from '../../../shared/store/table-def.js';
+import { DEFAULT_SETTINGS, settingsFor, type LambdaName } from '../../../../infra/aws/functions.js';
+import { GeoOffersStack } from '../../../../infra/aws/stack.js';
+import type { RouteDef } from '../../../../shared/http/route.js';
+import { functionNames, routes } from '../../../../shared/http/routes.js';
+import { QUEUE_DEF, TABLE_DEF } from '../../../../shared/store/table-def.js';
 
 /** CloudFormation JSON is untyped. */
 type Resource = { Type: string; Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
-const cdkJson = JSON.parse(readFileSync(new URL('../../../cdk.json', import.meta.url), 'utf8'));
+const cdkJson = JSON.parse(readFileSync(new URL('../../../../cdk.json', import.meta.url), 'utf8'));
 const allRoutes = routes as readonly RouteDef[];
 
 /** The app as cdk.json configures it, with esbuild bundling skipped (`aws:cdk:bundling-stacks: []`). */
@@ -98,7 +98,8 @@ describe('Lambda functions', () => {
   });
 
   it('sizes memory from the settings map: 512 MB by default, 1024 MB for deliver', () => {
-    for (const name of expected) expect(resources[fnLogicalId(name)].Properties.MemorySize, name).toBe(settingsFor(name).memoryMb);
+    for (const name of expected)
+      expect(resources[fnLogicalId(name)].Properties.MemorySize, name).toBe(settingsFor(name).memoryMb);
     expect(resources[fnLogicalId('deliver')].Properties.MemorySize).toBe(1024);
   });
 
@@ -119,6 +120,27 @@ describe('Lambda functions', () => {
     expect(new Set(groups).size).toBe(groups.length);
     for (const g of groups) expect(resources[g].Type).toBe('AWS::Logs::LogGroup');
   });
+
+  it('traces every function with X-Ray (active tracing) and lets each role write its segments', () => {
+    for (const name of expected) {
+      expect(resources[fnLogicalId(name)].Properties.TracingConfig, name).toEqual({ Mode: 'Active' });
+      const xray = statementsOf(roleOf(name)).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('xray:')));
+      expect(
+        xray.map((s) => ({ ...s, Action: [s.Action].flat().sort() })),
+        name,
+      ).toEqual([{ Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Effect: 'Allow', Resource: '*' }]);
+    }
+  });
+
+  it('uses a wildcard resource only for the X-Ray actions, which have no resource-level permissions', () => {
+    for (const name of expected) {
+      const wildcard = statementsOf(roleOf(name)).filter((s) => [s.Resource].flat().includes('*'));
+      expect(wildcard.flatMap((s) => [s.Action].flat()).sort(), name).toEqual([
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
+    }
+  });
 });
 
 describe('log groups', () => {
@@ -127,7 +149,6 @@ describe('log groups', () => {
     expect(groups.length).toBe(stack.functions.size + 1); // + API access logs
     for (const [id, g] of groups) expect(g.Properties.RetentionInDays, id).toBe(30);
   });
-
 });
 
 describe('DynamoDB table', () => {
@@ -294,13 +315,22 @@ describe('REST API', () => {
     ]);
   });
 
+  it('traces the stage with X-Ray', () => {
+    const [, stage] = onlyOne('AWS::ApiGateway::Stage');
+    expect(stage.Properties.TracingEnabled).toBe(true);
+  });
+
   it('writes JSON access logs without IP addresses or request paths to a retained log group', () => {
     const [, stage] = onlyOne('AWS::ApiGateway::Stage');
     const { DestinationArn, Format } = stage.Properties.AccessLogSetting;
     const logGroupRef = DestinationArn['Fn::Join'][1].at(-1).Ref;
     expect(resources[logGroupRef].Properties.RetentionInDays).toBe(30);
     const format = JSON.parse(Format);
-    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', resource: '$context.resourcePath' });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      resource: '$context.resourcePath',
+    });
     expect(Format).not.toMatch(/sourceIp|\$context\.path|querystring/i);
   });
 });
@@ -349,7 +379,7 @@ describe('least-privilege grants', () => {
   });
 
   it('gives ops no access to the table or the queues', () => {
-    expect(actionsOf('ops').filter((a) => !a.startsWith('logs:'))).toEqual([]);
+    expect(actionsOf('ops').filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);
   });
 
   it('lets the authorizer read keys and update their rate-limit items', () => {
@@ -366,7 +396,8 @@ describe('least-privilege grants', () => {
       expect(sends, name).toEqual(settingsFor(name).sendsOffers ? [expect.objectContaining({ Action: 'sqs:SendMessage' })] : []);
     }
     expect(settingsFor('offers').sendsOffers).toBe(true);
-    if (stack.functions.has('offers')) expect(actionsOf('offers').filter((a) => a.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
+    if (stack.functions.has('offers'))
+      expect(actionsOf('offers').filter((a) => a.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
   });
 
   it('lets deliver consume the offers queue and use the table, and only send to the DLQ', () => {
@@ -378,7 +409,10 @@ describe('least-privilege grants', () => {
     );
     const onDlq = statements.filter((s) => JSON.stringify(s.Resource).includes(`"${logicalId(stack.deadLetterQueue)}"`));
     expect(onDlq).toEqual([
-      expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [logicalId(stack.deadLetterQueue), 'Arn'] } }),
+      expect.objectContaining({
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': [logicalId(stack.deadLetterQueue), 'Arn'] },
+      }),
     ]);
   });
 
@@ -396,7 +430,9 @@ describe('least-privilege grants', () => {
     expect(DEFAULT_SETTINGS.table).toBe('readWrite');
     for (const name of stack.functions.keys()) {
       if (settingsFor(name).table !== 'readWrite') continue;
-      expect(actionsOf(name), name).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem']));
+      expect(actionsOf(name), name).toEqual(
+        expect.arrayContaining(['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
+      );
     }
   });
 
@@ -476,6 +512,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-APIG4',
       'AwsSolutions-COG4',
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-L1',
     ]);
     for (const [id, { reasons }] of acks) for (const reason of reasons) expect(reason.length, id).toBeGreaterThan(60);
@@ -484,7 +521,10 @@ describe('cdk-nag AwsSolutions', () => {
   it('acknowledges APIG4 (no authorization) only on the public routes', () => {
     const paths = acknowledgements().get('AwsSolutions-APIG4')!.paths;
     expect(paths.sort()).toEqual(
-      allRoutes.filter((r) => r.auth === 'none').map((r) => `GeoOffersTest/Api/Default${r.path}/${r.method}`).sort(),
+      allRoutes
+        .filter((r) => r.auth === 'none')
+        .map((r) => `GeoOffersTest/Api/Default${r.path}/${r.method}`)
+        .sort(),
     );
   });
 
