@@ -138,7 +138,7 @@ export async function readOperatorKeyFile(dataDir: string): Promise<string | und
 
 export async function writeOperatorKeyFile(dataDir: string, key: string): Promise<string> {
   const file = path.join(dataDir, 'operator-key');
-  await writeFile(file, key + '\n', { mode: 0o600 });
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return file;
 }

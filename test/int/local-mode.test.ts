@@ -117,12 +117,18 @@ describe('local mode (npm start)', () => {
         base,
         key: admin,
         body: {
-          name: 'c', kind: 'location', status: 'active', geofenceIds: [fence.body.id],
-          offer: { title: 't', body: 'b', validForMinutes: 10 }, budget: { maxOffers: 1 }, frequencyCap: { maxOffers: 1, perHours: 24 },
+          name: 'c',
+          kind: 'location',
+          status: 'active',
+          geofenceIds: [fence.body.id],
+          offer: { title: 't', body: 'b', validForMinutes: 10 },
+          budget: { maxOffers: 1 },
+          frequencyCap: { maxOffers: 1, perHours: 24 },
         },
       });
       await api('PUT', '/v1/shoppers/s503', { base, key: admin, body: { consent: { location: true, marketing: true } } });
-      const ask = () => api('POST', '/v1/offers', { base, key: admin, body: { shopperId: 's503', location: { lat: 41.38, lng: 2.17 } } });
+      const ask = () =>
+        api('POST', '/v1/offers', { base, key: admin, body: { shopperId: 's503', location: { lat: 41.38, lng: 2.17 } } });
       failOps = /BatchWriteItem/;
       expectProblem(await ask(), 503);
       failOps = undefined;
@@ -146,10 +152,18 @@ describe('local mode (npm start)', () => {
     const tenant = await api('POST', '/v1/tenants', { base, key: opKey, body: { name: 'Quiet' } });
     const admin = tenant.body.adminKey as string;
     const hook = await api('PUT', '/v1/webhook', { base, key: admin, body: { url: 'http://127.0.0.1:9/closed' } });
-    await api('POST', '/v1/geofences', { base, key: admin, body: { name: 'f', geometry: { type: 'Circle', coordinates: [2.1234567, 41.7654321], radiusM: 100 } } });
+    await api('POST', '/v1/geofences', {
+      base,
+      key: admin,
+      body: { name: 'f', geometry: { type: 'Circle', coordinates: [2.1234567, 41.7654321], radiusM: 100 } },
+    });
     await api('PUT', '/v1/shoppers/quiet-1', { base, key: admin, body: { consent: { location: true, marketing: true } } });
-    await api('POST', '/v1/offers', { base, key: admin, body: { shopperId: 'quiet-1', location: { lat: 41.7654321, lng: 2.1234567 } } });
-    await api('GET', '/v1/keys', { base, key: admin.slice(0, -2) + 'zz' });
+    await api('POST', '/v1/offers', {
+      base,
+      key: admin,
+      body: { shopperId: 'quiet-1', location: { lat: 41.7654321, lng: 2.1234567 } },
+    });
+    await api('GET', '/v1/keys', { base, key: `${admin.slice(0, -2)}zz` });
     await api('POST', '/v1/keys', { base, key: admin, rawBody: '{"name":', headers: { 'content-type': 'application/json' } });
     await stack.stop();
     const logs = stack.output().slice(startup);
