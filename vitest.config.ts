@@ -5,6 +5,12 @@ export default defineConfig({
     projects: [
       {
         test: {
+          name: 'static',
+          include: ['test/static/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 60_000,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIENCE_EXAMPLES } from '../../shared/domain/targeting/index.js';
+import { AUDIENCE_EXAMPLES } from '../support/audience-examples.js';
 import { api, expectProblem, unique } from '../support/api.js';
 import {
   CONSENT,
@@ -47,11 +47,19 @@ const CASES: Record<string, { match: Profile[]; miss: Profile[] }> = {
     miss: [{ needs: ['delivery', 'parking'] }, { needs: [] }, {}],
   },
   'brand loyalty': {
-    match: [{ loyaltyTier: 'gold' }, { loyaltyTier: 'Platinum', loyaltyPoints: 10 }, { loyaltyTier: 'silver', loyaltyPoints: 5000 }],
+    match: [
+      { loyaltyTier: 'gold' },
+      { loyaltyTier: 'Platinum', loyaltyPoints: 10 },
+      { loyaltyTier: 'silver', loyaltyPoints: 5000 },
+    ],
     miss: [{ loyaltyTier: 'silver', loyaltyPoints: 4999 }, { loyaltyPoints: 0 }, {}],
   },
   'win-back': {
-    match: [{ relationship: 'lapsed' }, { relationship: 'customer', lastPurchaseAt: daysAgo(120) }, { lastPurchaseAt: daysAgo(91) }],
+    match: [
+      { relationship: 'lapsed' },
+      { relationship: 'customer', lastPurchaseAt: daysAgo(120) },
+      { lastPurchaseAt: daysAgo(91) },
+    ],
     miss: [{ relationship: 'customer', lastPurchaseAt: daysAgo(10) }, { lastPurchaseAt: daysAgo(89) }, {}],
   },
   'price sensitivity': {
@@ -87,7 +95,9 @@ describe('micromarketing audiences, end to end', () => {
           return { shopper: s.id, profile: s.profile, offered: res.offers.map((o) => o.campaignId) };
         }),
       );
-      expect(answers).toEqual(shoppers.map((s) => ({ shopper: s.id, profile: s.profile, offered: s.expected ? [campaign.id] : [] })));
+      expect(answers).toEqual(
+        shoppers.map((s) => ({ shopper: s.id, profile: s.profile, offered: s.expected ? [campaign.id] : [] })),
+      );
     });
   }
 });
@@ -106,7 +116,12 @@ describe('local partner campaigns', () => {
       kind: 'local_partner',
       partnerId: partner.body.id,
       geofenceIds: [fence.id],
-      offer: { title: '{{partnerName}}: a free coffee', body: 'Show this at {{partnerName}}, next to {{storeName}}.', code: 'CAFE', validForMinutes: 30 },
+      offer: {
+        title: '{{partnerName}}: a free coffee',
+        body: 'Show this at {{partnerName}}, next to {{storeName}}.',
+        code: 'CAFE',
+        validForMinutes: 30,
+      },
     });
     await putShopper(t.key, 'walker');
     const res = await offersFor(t.key, { shopperId: 'walker', location: GRACIA });
@@ -212,7 +227,12 @@ describe('inline profile in the offer request', () => {
     // Stored profile alone: only the vegan campaign.
     expect(ids(await ask())).toEqual([vegan.id]);
     // Inline fields win for this request; attributes merge key by key (stored `member` kept); lists are replaced, not joined.
-    const merged = await ask({ firstName: 'Anna', priceSensitivity: 'high', needs: ['delivery'], attributes: { homeNeighbourhood: 'Gràcia' } });
+    const merged = await ask({
+      firstName: 'Anna',
+      priceSensitivity: 'high',
+      needs: ['delivery'],
+      attributes: { homeNeighbourhood: 'Gràcia' },
+    });
     expect(ids(merged)).toEqual([bargain.id, locals.id].sort());
     expect(merged.find((o) => o.campaignId === bargain.id)!.title).toBe('Deal for Anna');
     // Nothing of it was stored.
@@ -229,12 +249,19 @@ describe('inline profile in the offer request', () => {
     await putShopper(t.key, 'declined', { priceSensitivity: 'high', consent: { location: true, marketing: false } });
     const forged = await offersFor(t.key, { shopperId: 'declined', location: GRACIA, profile: { consent: CONSENT } });
     expect(forged.offers).toEqual([]);
-    expect((await api('GET', '/v1/shoppers/declined', { key: t.key })).body.consent).toEqual({ location: true, marketing: false });
+    expect((await api('GET', '/v1/shoppers/declined', { key: t.key })).body.consent).toEqual({
+      location: true,
+      marketing: false,
+    });
     // And the withdrawal was not stored either.
     expect((await api('GET', '/v1/shoppers/ana', { key: t.key })).body.consent).toEqual(CONSENT);
 
     // Without a stored profile the device's consent is used as sent, and still no profile is stored.
-    const fresh = await offersFor(t.key, { shopperId: 'device-only', location: GRACIA, profile: { priceSensitivity: 'high', consent: CONSENT } });
+    const fresh = await offersFor(t.key, {
+      shopperId: 'device-only',
+      location: GRACIA,
+      profile: { priceSensitivity: 'high', consent: CONSENT },
+    });
     expect(ids(fresh.offers)).toEqual([bargain.id]);
     expect(fresh.offers[0].title).toBe('Deal for');
     expectProblem(await api('GET', '/v1/shoppers/device-only', { key: t.key }), 404);
@@ -276,7 +303,9 @@ describe('consent', () => {
       expect(live.body.items).toEqual([]);
     }
     // Only the profiles written by PUT exist; the shopper never asked has none.
-    expect((await api('GET', '/v1/shoppers/no-marketing/export', { key: t.key })).body.profile).toMatchObject({ firstName: 'Pau' });
+    expect((await api('GET', '/v1/shoppers/no-marketing/export', { key: t.key })).body.profile).toMatchObject({
+      firstName: 'Pau',
+    });
     expect((await api('GET', '/v1/shoppers/never-asked/export', { key: t.key })).body.profile).toBeNull();
     const stats = await api('GET', `/v1/campaigns/${campaign.id}/stats`, { key: t.key });
     expect(stats.body).toMatchObject({ eligible: 0, offered: 0, heldOut: 0 });

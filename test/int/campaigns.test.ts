@@ -49,7 +49,14 @@ describe('campaign lifecycle', () => {
     expect(got.body).toEqual(c);
 
     const minimal = await createCampaign(t.key, { name: 'Defaults', status: undefined, geofenceIds: [fence.id] });
-    expect(minimal).toMatchObject({ status: 'draft', holdoutPercent: 0, priority: 0, minConfidence: 'low', partnerId: null, offer: OFFER });
+    expect(minimal).toMatchObject({
+      status: 'draft',
+      holdoutPercent: 0,
+      priority: 0,
+      minConfidence: 'low',
+      partnerId: null,
+      offer: OFFER,
+    });
 
     const list = await api('GET', '/v1/campaigns', { key: t.key });
     expect(list.status).toBe(200);
@@ -83,7 +90,10 @@ describe('campaign lifecycle', () => {
     expect(Date.parse(patched.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(c.updatedAt));
     expect((await api('GET', `/v1/campaigns/${c.id}`, { key: t.key })).body).toEqual(patched.body);
 
-    const kindChange = expectProblem(await api('PATCH', `/v1/campaigns/${c.id}`, { key: t.key, body: { kind: 'local_partner' } }), 422);
+    const kindChange = expectProblem(
+      await api('PATCH', `/v1/campaigns/${c.id}`, { key: t.key, body: { kind: 'local_partner' } }),
+      422,
+    );
     expect(paths(kindChange)).toEqual(['kind']);
 
     expect((await api('DELETE', `/v1/campaigns/${c.id}`, { key: t.key })).status).toBe(204);
@@ -112,7 +122,8 @@ describe('campaign lifecycle', () => {
     const b = await createFence(t.key, { geometry: circle(THERE, 200) });
     const c = await createCampaign(t.key, { geofenceIds: [a.id] });
     await putShopper(t.key, 'mover');
-    const at = async (p: typeof HERE) => (await offersFor(t.key, { shopperId: 'mover', location: p })).offers.map((o) => o.campaignId);
+    const at = async (p: typeof HERE) =>
+      (await offersFor(t.key, { shopperId: 'mover', location: p })).offers.map((o) => o.campaignId);
     expect(await at(HERE)).toEqual([c.id]);
     expect(await at(THERE)).toEqual([]);
     const moved = await api('PATCH', `/v1/campaigns/${c.id}`, { key: t.key, body: { geofenceIds: [b.id] } });
@@ -158,7 +169,11 @@ describe('campaign isolation', () => {
     const cOther = await createCampaign(t.key, { name: 'other', geofenceIds: [gOther.id] });
     const cMixed = await createCampaign(t.key, { name: 'mixed', geofenceIds: [gMine.id, gOther.id] });
     const cWide = await createCampaign(t.key, { name: 'wide', geofenceIds: [gWide.id] });
-    const k = await newKey(t.adminKey, { kind: 'secret', scopes: ['campaigns:read', 'campaigns:write', 'stats:read'], storeIds: [mine.id] });
+    const k = await newKey(t.adminKey, {
+      kind: 'secret',
+      scopes: ['campaigns:read', 'campaigns:write', 'stats:read'],
+      storeIds: [mine.id],
+    });
 
     for (const c of [cOther, cMixed, cWide]) {
       const calls: [string, string, unknown?][] = [
@@ -174,14 +189,23 @@ describe('campaign isolation', () => {
       }
     }
     for (const geofenceIds of [[gOther.id], [gMine.id, gOther.id], [gWide.id]]) {
-      const res = await api('POST', '/v1/campaigns', { key: k.key, body: { name: 'x', kind: 'location', geofenceIds, offer: OFFER } });
+      const res = await api('POST', '/v1/campaigns', {
+        key: k.key,
+        body: { name: 'x', kind: 'location', geofenceIds, offer: OFFER },
+      });
       expect({ geofenceIds, status: res.status }).toEqual({ geofenceIds, status: 403 });
     }
-    expectProblem(await api('PATCH', `/v1/campaigns/${cMine.id}`, { key: k.key, body: { geofenceIds: [gMine.id, gOther.id] } }), 403);
+    expectProblem(
+      await api('PATCH', `/v1/campaigns/${cMine.id}`, { key: k.key, body: { geofenceIds: [gMine.id, gOther.id] } }),
+      403,
+    );
 
     expect((await api('GET', `/v1/campaigns/${cMine.id}`, { key: k.key })).status).toBe(200);
     expect((await api('GET', `/v1/campaigns/${cMine.id}/stats`, { key: k.key })).status).toBe(200);
-    const own = await api('POST', '/v1/campaigns', { key: k.key, body: { name: 'own', kind: 'location', geofenceIds: [gMine.id], offer: OFFER } });
+    const own = await api('POST', '/v1/campaigns', {
+      key: k.key,
+      body: { name: 'own', kind: 'location', geofenceIds: [gMine.id], offer: OFFER },
+    });
     expect(own.status).toBe(201);
     const listed = await api('GET', '/v1/campaigns', { key: k.key });
     expect(listed.body.items.map((c: { id: string }) => c.id).sort()).toEqual([cMine.id, own.body.id].sort());
@@ -202,19 +226,25 @@ describe('campaign validation', () => {
     const own = await createFence(a.key, { geometry: circle(HERE, 200) });
     const foreign = await createFence(b.key, { geometry: circle(HERE, 200) });
     const first = expectProblem(
-      await api('POST', '/v1/campaigns', { key: a.key, body: { name: 'x', kind: 'location', geofenceIds: [foreign.id], offer: OFFER } }),
+      await api('POST', '/v1/campaigns', {
+        key: a.key,
+        body: { name: 'x', kind: 'location', geofenceIds: [foreign.id], offer: OFFER },
+      }),
       422,
     );
     expect(paths(first)).toEqual(['geofenceIds[0]']);
     const second = expectProblem(
-      await api('POST', '/v1/campaigns', { key: a.key, body: { name: 'x', kind: 'location', geofenceIds: [own.id, foreign.id], offer: OFFER } }),
+      await api('POST', '/v1/campaigns', {
+        key: a.key,
+        body: { name: 'x', kind: 'location', geofenceIds: [own.id, foreign.id], offer: OFFER },
+      }),
       422,
     );
     expect(paths(second)).toEqual(['geofenceIds[1]']);
     const c = await createCampaign(a.key, { geofenceIds: [own.id] });
-    expect(paths(expectProblem(await api('PATCH', `/v1/campaigns/${c.id}`, { key: a.key, body: { geofenceIds: [foreign.id] } }), 422))).toEqual([
-      'geofenceIds[0]',
-    ]);
+    expect(
+      paths(expectProblem(await api('PATCH', `/v1/campaigns/${c.id}`, { key: a.key, body: { geofenceIds: [foreign.id] } }), 422)),
+    ).toEqual(['geofenceIds[0]']);
     expect((await api('GET', `/v1/campaigns/${c.id}`, { key: a.key })).body.geofenceIds).toEqual([own.id]);
     expect((await api('GET', '/v1/campaigns', { key: b.key })).body.items).toEqual([]);
   });
@@ -225,10 +255,16 @@ describe('campaign validation', () => {
     const fence = await createFence(t.key, { geometry: circle(HERE, 200) });
     const foreignPartner = await createPartner(other.key, { name: 'Elsewhere', location: HERE });
     const base = { name: 'x', geofenceIds: [fence.id], offer: OFFER };
-    const missing = expectProblem(await api('POST', '/v1/campaigns', { key: t.key, body: { ...base, kind: 'local_partner' } }), 422);
+    const missing = expectProblem(
+      await api('POST', '/v1/campaigns', { key: t.key, body: { ...base, kind: 'local_partner' } }),
+      422,
+    );
     expect(paths(missing)).toEqual(['partnerId']);
     const unknown = expectProblem(
-      await api('POST', '/v1/campaigns', { key: t.key, body: { ...base, kind: 'local_partner', partnerId: 'pt_does_not_exist' } }),
+      await api('POST', '/v1/campaigns', {
+        key: t.key,
+        body: { ...base, kind: 'local_partner', partnerId: 'pt_does_not_exist' },
+      }),
       422,
     );
     expect(paths(unknown)).toEqual(['partnerId']);
@@ -238,13 +274,20 @@ describe('campaign validation', () => {
     );
     expect(paths(foreign)).toEqual(['partnerId']);
     const partner = await createPartner(t.key, { name: 'Forn Sant Joan', location: HERE });
-    const onLocation = expectProblem(await api('POST', '/v1/campaigns', { key: t.key, body: { ...base, kind: 'location', partnerId: partner.id } }), 422);
+    const onLocation = expectProblem(
+      await api('POST', '/v1/campaigns', { key: t.key, body: { ...base, kind: 'location', partnerId: partner.id } }),
+      422,
+    );
     expect(paths(onLocation)).toEqual(['partnerId']);
 
     const c = await createCampaign(t.key, { ...base, kind: 'local_partner', partnerId: partner.id });
     expect(c).toMatchObject({ kind: 'local_partner', partnerId: partner.id });
-    expect(paths(expectProblem(await api('PATCH', `/v1/campaigns/${c.id}`, { key: t.key, body: { partnerId: null } }), 422))).toEqual(['partnerId']);
-    expect(paths(expectProblem(await api('PATCH', `/v1/campaigns/${c.id}`, { key: t.key, body: { partnerId: 'pt_nope' } }), 422))).toEqual(['partnerId']);
+    expect(
+      paths(expectProblem(await api('PATCH', `/v1/campaigns/${c.id}`, { key: t.key, body: { partnerId: null } }), 422)),
+    ).toEqual(['partnerId']);
+    expect(
+      paths(expectProblem(await api('PATCH', `/v1/campaigns/${c.id}`, { key: t.key, body: { partnerId: 'pt_nope' } }), 422)),
+    ).toEqual(['partnerId']);
     expect((await api('GET', `/v1/campaigns/${c.id}`, { key: t.key })).body.partnerId).toBe(partner.id);
     const items = (await api('GET', '/v1/campaigns', { key: t.key })).body.items;
     expect(items.map((x: { id: string }) => x.id)).toEqual([c.id]);
@@ -259,12 +302,12 @@ describe('campaign validation', () => {
     expect(paths(expectProblem(await post({ schedule: { timezone: 'Mars/Olympus' } }), 422))).toEqual(['schedule.timezone']);
     expect(paths(expectProblem(await post({ schedule: { timezone: 'europe/madrid' } }), 422))).toEqual(['schedule.timezone']);
     expect(paths(expectProblem(await post({ schedule: { timezone: '+02:00' } }), 422))).toEqual(['schedule.timezone']);
-    expect(paths(expectProblem(await post({ schedule: { timezone: 'Europe/Madrid', hours: { from: '25:00', to: '02:00' } } }), 422))).toEqual([
-      'schedule.hours.from',
-    ]);
-    expect(paths(expectProblem(await post({ schedule: { timezone: 'Europe/Madrid', hours: { from: '09:00', to: '24:00' } } }), 422))).toEqual([
-      'schedule.hours.to',
-    ]);
+    expect(
+      paths(expectProblem(await post({ schedule: { timezone: 'Europe/Madrid', hours: { from: '25:00', to: '02:00' } } }), 422)),
+    ).toEqual(['schedule.hours.from']);
+    expect(
+      paths(expectProblem(await post({ schedule: { timezone: 'Europe/Madrid', hours: { from: '09:00', to: '24:00' } } }), 422)),
+    ).toEqual(['schedule.hours.to']);
     expect(paths(expectProblem(await post({ holdoutPercent: 51 }), 422))).toEqual(['holdoutPercent']);
     // All at once: every bad field is named in one response.
     const all = expectProblem(
@@ -272,10 +315,14 @@ describe('campaign validation', () => {
       422,
     );
     expect(paths(all)).toEqual(['holdoutPercent', 'schedule.hours.from', 'schedule.timezone']);
-    const c = await createCampaign(t.key, { ...base, holdoutPercent: 50, schedule: { timezone: 'America/New_York', hours: { from: '23:59', to: '00:00' } } });
-    expect(paths(expectProblem(await api('PATCH', `/v1/campaigns/${c.id}`, { key: t.key, body: { holdoutPercent: 51 } }), 422))).toEqual([
-      'holdoutPercent',
-    ]);
+    const c = await createCampaign(t.key, {
+      ...base,
+      holdoutPercent: 50,
+      schedule: { timezone: 'America/New_York', hours: { from: '23:59', to: '00:00' } },
+    });
+    expect(
+      paths(expectProblem(await api('PATCH', `/v1/campaigns/${c.id}`, { key: t.key, body: { holdoutPercent: 51 } }), 422)),
+    ).toEqual(['holdoutPercent']);
     expect((await api('GET', '/v1/campaigns', { key: t.key })).body.items.map((x: { id: string }) => x.id)).toEqual([c.id]);
   });
 });
@@ -307,7 +354,9 @@ describe('references in use', () => {
     const t = await marketingTenant();
     const base = await createFence(t.key, { geometry: circle(HERE, 200) });
     const extra = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => createFence(t.key, { geometry: circle({ lat: THERE.lat + i * 0.01, lng: THERE.lng }, 200) })),
+      Array.from({ length: 8 }, (_, i) =>
+        createFence(t.key, { geometry: circle({ lat: THERE.lat + i * 0.01, lng: THERE.lng }, 200) }),
+      ),
     );
     const c = await createCampaign(t.key, { geofenceIds: [base.id] });
     // Eight PATCHes racing on the same version: one wins, the others are refused as a concurrent change.
@@ -320,7 +369,8 @@ describe('references in use', () => {
     const unused = extra.filter((f) => !used.includes(f.id));
     expect(unused.length).toBeGreaterThanOrEqual(extra.length - 1);
     const deleted = [];
-    for (const f of unused) deleted.push({ fence: f.id, status: (await api('DELETE', `/v1/geofences/${f.id}`, { key: t.key })).status });
+    for (const f of unused)
+      deleted.push({ fence: f.id, status: (await api('DELETE', `/v1/geofences/${f.id}`, { key: t.key })).status });
     expect(deleted).toEqual(unused.map((f) => ({ fence: f.id, status: 204 })));
   });
 });

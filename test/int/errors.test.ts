@@ -4,7 +4,11 @@ import { api, expectProblem, newKey, newTenant, operatorKey } from '../support/a
 describe('errors are problem+json with the right status', () => {
   it('400 for a body that is not JSON', async () => {
     const p = expectProblem(
-      await api('POST', '/v1/tenants', { key: await operatorKey(), rawBody: '{"name":', headers: { 'content-type': 'application/json' } }),
+      await api('POST', '/v1/tenants', {
+        key: await operatorKey(),
+        rawBody: '{"name":',
+        headers: { 'content-type': 'application/json' },
+      }),
       400,
     );
     expect(p.detail).toMatch(/JSON/);
@@ -12,7 +16,11 @@ describe('errors are problem+json with the right status', () => {
 
   it('400 for a wrong content type', async () => {
     expectProblem(
-      await api('POST', '/v1/tenants', { key: await operatorKey(), rawBody: 'name=x', headers: { 'content-type': 'text/plain' } }),
+      await api('POST', '/v1/tenants', {
+        key: await operatorKey(),
+        rawBody: 'name=x',
+        headers: { 'content-type': 'text/plain' },
+      }),
       400,
     );
   });
@@ -69,7 +77,7 @@ describe('errors are problem+json with the right status', () => {
     expect(p.errors!.some((e) => /extra/.test(e.message))).toBe(true);
   });
 
-  it('429 with Retry-After over the key\'s rate limit', async () => {
+  it("429 with Retry-After over the key's rate limit", async () => {
     const t = await newTenant();
     const k = await newKey(t.adminKey, { kind: 'secret', scopes: ['keys:write'], rateLimit: { rps: 1, burst: 2 } });
     // 5 requests at once against rps 1 / burst 2: the burst passes, the rest wait (robust to a slow machine:
@@ -90,7 +98,7 @@ describe('errors are problem+json with the right status', () => {
   });
 
   it('never echoes a key or a stack trace in an error', async () => {
-    const bogus = 'geo_sk_' + 'A'.repeat(38);
+    const bogus = `geo_sk_${'A'.repeat(38)}`;
     const res = await api('GET', '/v1/keys', { key: bogus });
     expect(JSON.stringify(res.body)).not.toContain(bogus);
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+/);

@@ -6,9 +6,15 @@ const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
 const here = { lat: 36.7213, lng: -4.4214 };
 
 describe('inputs that used to break things', () => {
-  it('answers 422 for forged cursors of the caller\'s own partition (regression: DynamoDB ValidationException → 500)', async () => {
+  it("answers 422 for forged cursors of the caller's own partition (regression: DynamoDB ValidationException → 500)", async () => {
     const t = await newTenant();
-    for (const c of [{ pk: `T#${t.id}` }, { pk: `T#${t.id}`, sk: '' }, { pk: `T#${t.id}`, sk: 'ZZZ' }, { pk: `T#${t.id}`, sk: 'STORE#' }, { pk: `T#${t.id}`, sk: 'STORE#x', extra: 'y' }]) {
+    for (const c of [
+      { pk: `T#${t.id}` },
+      { pk: `T#${t.id}`, sk: '' },
+      { pk: `T#${t.id}`, sk: 'ZZZ' },
+      { pk: `T#${t.id}`, sk: 'STORE#' },
+      { pk: `T#${t.id}`, sk: 'STORE#x', extra: 'y' },
+    ]) {
       const p = expectProblem(await api('GET', `/v1/stores?cursor=${b64(c)}`, { key: t.adminKey }), 422);
       expect(p.errors).toEqual([{ path: 'cursor', message: expect.any(String) }]);
     }
@@ -19,9 +25,19 @@ describe('inputs that used to break things', () => {
   it('answers 404 for ids that cannot exist (regression: 3,000-character ids → 500)', async () => {
     const t = await newTenant();
     const long = 'x'.repeat(3000);
-    for (const [m, path] of [['GET', `/v1/stores/${long}`], ['GET', `/v1/geofences/${long}`], ['DELETE', `/v1/keys/${long}`], ['GET', `/v1/campaigns/${long}/stats`], ['POST', `/v1/offers/${long}/redeem`], ['GET', '/v1/stores/a%2Fb']] as const)
+    for (const [m, path] of [
+      ['GET', `/v1/stores/${long}`],
+      ['GET', `/v1/geofences/${long}`],
+      ['DELETE', `/v1/keys/${long}`],
+      ['GET', `/v1/campaigns/${long}/stats`],
+      ['POST', `/v1/offers/${long}/redeem`],
+      ['GET', '/v1/stores/a%2Fb'],
+    ] as const)
       expectProblem(await api(m, path, { key: t.adminKey, body: m === 'POST' ? {} : undefined }), 404);
-    const put = expectProblem(await api('PUT', `/v1/shoppers/${long}`, { key: t.adminKey, body: { consent: { location: true, marketing: true } } }), 422);
+    const put = expectProblem(
+      await api('PUT', `/v1/shoppers/${long}`, { key: t.adminKey, body: { consent: { location: true, marketing: true } } }),
+      422,
+    );
     expect(put.errors![0].path).toBe('shopperId');
   });
 
@@ -45,9 +61,15 @@ describe('inputs that used to break things', () => {
 
   it('names the real problem for a null where a string belongs (regression: every type error read "Required.")', async () => {
     const t = await newTenant();
-    const p = expectProblem(await api('POST', '/v1/stores', { key: t.adminKey, body: { name: null, location: { lat: 1, lng: 1 }, timezone: 'UTC' } }), 422);
+    const p = expectProblem(
+      await api('POST', '/v1/stores', { key: t.adminKey, body: { name: null, location: { lat: 1, lng: 1 }, timezone: 'UTC' } }),
+      422,
+    );
     expect(p.errors).toEqual([{ path: 'name', message: expect.stringContaining('received null') }]);
-    const missing = expectProblem(await api('POST', '/v1/stores', { key: t.adminKey, body: { location: { lat: 1, lng: 1 }, timezone: 'UTC' } }), 422);
+    const missing = expectProblem(
+      await api('POST', '/v1/stores', { key: t.adminKey, body: { location: { lat: 1, lng: 1 }, timezone: 'UTC' } }),
+      422,
+    );
     expect(missing.errors).toEqual([{ path: 'name', message: 'Required.' }]);
   });
 
@@ -66,9 +88,15 @@ describe('inputs that used to break things', () => {
     const t = await newTenant();
     const other = await newTenant();
     const { storeId: foreign } = await storeFenceCampaign(other.adminKey, here);
-    const conv = expectProblem(await api('POST', '/v1/conversions', { key: t.adminKey, body: { shopperId: 'x', storeId: foreign } }), 422);
+    const conv = expectProblem(
+      await api('POST', '/v1/conversions', { key: t.adminKey, body: { shopperId: 'x', storeId: foreign } }),
+      422,
+    );
     expect(conv.errors![0].path).toBe('storeId');
-    const key = expectProblem(await api('POST', '/v1/keys', { key: t.adminKey, body: { name: 'k', kind: 'secret', storeIds: ['st_nope'] } }), 422);
+    const key = expectProblem(
+      await api('POST', '/v1/keys', { key: t.adminKey, body: { name: 'k', kind: 'secret', storeIds: ['st_nope'] } }),
+      422,
+    );
     expect(key.errors![0].path).toBe('storeIds[0]');
   });
 });
@@ -82,7 +110,7 @@ describe('query strings and paging', () => {
     expectProblem(await api('GET', '/v1/stores?limit=0x10', { key: t.adminKey }), 422);
   });
 
-  it('pages a shopper\'s live offers', async () => {
+  it("pages a shopper's live offers", async () => {
     const t = await newTenant();
     await storeFenceCampaign(t.adminKey, here);
     await storeFenceCampaign(t.adminKey, here);
@@ -94,7 +122,11 @@ describe('query strings and paging', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await api('GET', `/v1/shoppers/${s}/offers?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { key: t.adminKey });
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await api(
+        'GET',
+        `/v1/shoppers/${s}/offers?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { key: t.adminKey },
+      );
       seen.push(...page.body.items.map((o) => o.id));
       cursor = page.body.nextCursor;
     } while (cursor);
@@ -110,7 +142,9 @@ describe('store-restricted keys', () => {
     const till = await newKey(manager.key, { kind: 'secret', scopes: ['stores:read'], storeIds: [storeId] });
     const listed = await api('GET', '/v1/keys', { key: manager.key });
     expect(listed.body.items.map((k: { id: string }) => k.id).sort()).toEqual([manager.id, till.id].sort());
-    const admin = (await api('GET', '/v1/keys', { key: t.adminKey })).body.items.find((k: { name: string }) => k.name === 'admin');
+    const admin = (await api('GET', '/v1/keys', { key: t.adminKey })).body.items.find(
+      (k: { name: string }) => k.name === 'admin',
+    );
     expectProblem(await api('DELETE', `/v1/keys/${admin.id}`, { key: manager.key }), 403);
     expect((await api('DELETE', `/v1/keys/${till.id}`, { key: manager.key })).status).toBe(204);
     expect((await api('GET', '/v1/keys', { key: t.adminKey })).status).toBe(200);
@@ -120,9 +154,15 @@ describe('store-restricted keys', () => {
     const t = await newTenant();
     const a = await storeFenceCampaign(t.adminKey, here);
     const b = await storeFenceCampaign(t.adminKey, { lat: 36.73, lng: -4.43 });
-    const k = await newKey(t.adminKey, { kind: 'secret', scopes: ['campaigns:read', 'campaigns:write', 'stats:read'], storeIds: [a.storeId] });
+    const k = await newKey(t.adminKey, {
+      kind: 'secret',
+      scopes: ['campaigns:read', 'campaigns:write', 'stats:read'],
+      storeIds: [a.storeId],
+    });
     expect((await api('GET', `/v1/campaigns/${a.campaignId}`, { key: k.key })).status).toBe(200);
-    expect((await api('PATCH', `/v1/geofences/${a.geofenceId}`, { key: t.adminKey, body: { storeId: b.storeId } })).status).toBe(200);
+    expect((await api('PATCH', `/v1/geofences/${a.geofenceId}`, { key: t.adminKey, body: { storeId: b.storeId } })).status).toBe(
+      200,
+    );
     expectProblem(await api('GET', `/v1/campaigns/${a.campaignId}`, { key: k.key }), 403);
     expectProblem(await api('GET', `/v1/campaigns/${a.campaignId}/stats`, { key: k.key }), 403);
     expectProblem(await api('DELETE', `/v1/campaigns/${a.campaignId}`, { key: k.key }), 403);

@@ -21,8 +21,12 @@ const fenceArb: fc.Arbitrary<{ g: FenceGeometry; centre: Pt; reachM: number }> =
   .record({
     kind: fc.constantFrom('circle10', 'circle50k', 'holed', 'multi', 'circle'),
     // (values the HTTP edge would accept: it stores numbers under 1e-100 as 0, see storableNumbers)
-    lat: fc.oneof(fc.double({ min: -55, max: 55, noNaN: true }), fc.constantFrom(70, -70)).map((x) => (Math.abs(x) < 1e-9 ? 0 : x)),
-    lng: fc.oneof(fc.double({ min: -170, max: 170, noNaN: true }), fc.constantFrom(179.999, -179.999)).map((x) => (Math.abs(x) < 1e-9 ? 0 : x)),
+    lat: fc
+      .oneof(fc.double({ min: -55, max: 55, noNaN: true }), fc.constantFrom(70, -70))
+      .map((x) => (Math.abs(x) < 1e-9 ? 0 : x)),
+    lng: fc
+      .oneof(fc.double({ min: -170, max: 170, noNaN: true }), fc.constantFrom(179.999, -179.999))
+      .map((x) => (Math.abs(x) < 1e-9 ? 0 : x)),
     size: fc.double({ min: 30, max: 3000, noNaN: true }),
   })
   .map(({ kind, lat, lng, size }) => {
@@ -31,7 +35,11 @@ const fenceArb: fc.Arbitrary<{ g: FenceGeometry; centre: Pt; reachM: number }> =
     if (kind === 'circle50k') return { g: { type: 'Circle', coordinates: [lng, lat], radiusM: 50_000 }, centre, reachM: 50_000 };
     if (kind === 'circle') return { g: { type: 'Circle', coordinates: [lng, lat], radiusM: size }, centre, reachM: size };
     if (kind === 'holed')
-      return { g: { type: 'Polygon', coordinates: [square(centre, size), square(centre, size / 3).reverse()] }, centre, reachM: size * 1.5 };
+      return {
+        g: { type: 'Polygon', coordinates: [square(centre, size), square(centre, size / 3).reverse()] },
+        centre,
+        reachM: size * 1.5,
+      };
     const east = destination(lat, lng, size * 4, 90);
     return {
       g: { type: 'MultiPolygon', coordinates: [[square(centre, size)], [square(east, size / 2)]] },
@@ -45,7 +53,10 @@ describe('lookup through the DynamoDB index (property)', () => {
     await fc.assert(
       fc.asyncProperty(
         fenceArb,
-        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 360, noNaN: true })), { minLength: 12, maxLength: 12 }),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 360, noNaN: true })), {
+          minLength: 12,
+          maxLength: 12,
+        }),
         async ({ g, centre, reachM }, samples) => {
           // a fresh tenant per case, so cases never see each other's fences
           const { tenant } = await createTenant('property');

@@ -24,7 +24,7 @@ import {
 } from '../support/marketing.js';
 import { adminPrincipal, countDynamoRequests, countRequests, pool } from '../support/principal.js';
 
-const PLAZA = { lat: 41.3870, lng: 2.1700 };
+const PLAZA = { lat: 41.387, lng: 2.17 };
 
 /** Store profiles with both consents in-process (one PutItem each), fast; the offers themselves go over HTTP. */
 async function seedShoppers(tenantId: string, shopperIds: string[]) {
@@ -157,15 +157,60 @@ describe('location accuracy and confidence', () => {
     const medium = await createCampaign(t.key, { name: 'medium', geofenceIds: [fence.id], minConfidence: 'medium' });
     const high = await createCampaign(t.key, { name: 'high', geofenceIds: [fence.id], minConfidence: 'high' });
     await putShopper(t.key, 'walker');
-    const cases: { what: string; location: { lat: number; lng: number; accuracyM?: number }; confidence: string | null; campaigns: string[] }[] = [
-      { what: 'accuracy circle inside', location: { ...PLAZA, accuracyM: 50 }, confidence: 'high', campaigns: [low.id, medium.id, high.id] },
-      { what: '10 m circle inside, 50 m from the edge', location: { ...north(PLAZA, 150), accuracyM: 10 }, confidence: 'high', campaigns: [low.id, medium.id, high.id] },
-      { what: 'point inside, circle crossing the edge', location: { ...north(PLAZA, 150), accuracyM: 100 }, confidence: 'medium', campaigns: [low.id, medium.id] },
-      { what: 'point inside, no accuracy given', location: north(PLAZA, 150), confidence: 'medium', campaigns: [low.id, medium.id] },
-      { what: 'point inside, accuracy exactly 1,000 m', location: { ...PLAZA, accuracyM: 1000 }, confidence: 'medium', campaigns: [low.id, medium.id] },
-      { what: 'point outside, circle touching', location: { ...north(PLAZA, 250), accuracyM: 100 }, confidence: 'low', campaigns: [low.id] },
-      { what: 'point 900 m outside, 1,000 m accuracy', location: { ...north(PLAZA, 1100), accuracyM: 1000 }, confidence: 'low', campaigns: [low.id] },
-      { what: 'point outside, circle not touching', location: { ...north(PLAZA, 350), accuracyM: 100 }, confidence: null, campaigns: [] },
+    const cases: {
+      what: string;
+      location: { lat: number; lng: number; accuracyM?: number };
+      confidence: string | null;
+      campaigns: string[];
+    }[] = [
+      {
+        what: 'accuracy circle inside',
+        location: { ...PLAZA, accuracyM: 50 },
+        confidence: 'high',
+        campaigns: [low.id, medium.id, high.id],
+      },
+      {
+        what: '10 m circle inside, 50 m from the edge',
+        location: { ...north(PLAZA, 150), accuracyM: 10 },
+        confidence: 'high',
+        campaigns: [low.id, medium.id, high.id],
+      },
+      {
+        what: 'point inside, circle crossing the edge',
+        location: { ...north(PLAZA, 150), accuracyM: 100 },
+        confidence: 'medium',
+        campaigns: [low.id, medium.id],
+      },
+      {
+        what: 'point inside, no accuracy given',
+        location: north(PLAZA, 150),
+        confidence: 'medium',
+        campaigns: [low.id, medium.id],
+      },
+      {
+        what: 'point inside, accuracy exactly 1,000 m',
+        location: { ...PLAZA, accuracyM: 1000 },
+        confidence: 'medium',
+        campaigns: [low.id, medium.id],
+      },
+      {
+        what: 'point outside, circle touching',
+        location: { ...north(PLAZA, 250), accuracyM: 100 },
+        confidence: 'low',
+        campaigns: [low.id],
+      },
+      {
+        what: 'point 900 m outside, 1,000 m accuracy',
+        location: { ...north(PLAZA, 1100), accuracyM: 1000 },
+        confidence: 'low',
+        campaigns: [low.id],
+      },
+      {
+        what: 'point outside, circle not touching',
+        location: { ...north(PLAZA, 350), accuracyM: 100 },
+        confidence: null,
+        campaigns: [],
+      },
       { what: 'accuracy 1,001 m at the centre', location: { ...PLAZA, accuracyM: 1001 }, confidence: null, campaigns: [] },
       { what: 'accuracy 5,000 m at the centre', location: { ...PLAZA, accuracyM: 5000 }, confidence: null, campaigns: [] },
     ];
@@ -214,7 +259,9 @@ describe('budgets and frequency caps under concurrency', () => {
     const fence = await createFence(t.key, { geometry: circle(PLAZA, 200) });
     const c = await createCampaign(t.key, { geofenceIds: [fence.id], frequencyCap: { maxOffers: 1, perHours: 24 } });
     await putShopper(t.key, 'eager');
-    const results = await Promise.all(Array.from({ length: 20 }, () => postOffers(t.key, { shopperId: 'eager', location: PLAZA })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => postOffers(t.key, { shopperId: 'eager', location: PLAZA })),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
     const offers = results.flatMap((r) => r.body.offers);
     expect(offers.map((o) => o.campaignId)).toEqual([c.id]);
@@ -245,7 +292,9 @@ describe('idempotent offer requests', () => {
     const body = { shopperId, location: { ...PLAZA, accuracyM: 20 } };
     const idem = { 'idempotency-key': unique('idem') };
     const deliveriesFor = (offerId?: string) =>
-      hook.deliveries.filter((d) => d.body.type === 'offer.created' && d.body.shopperId === shopperId && (!offerId || d.body.offer.id === offerId));
+      hook.deliveries.filter(
+        (d) => d.body.type === 'offer.created' && d.body.shopperId === shopperId && (!offerId || d.body.offer.id === offerId),
+      );
 
     const first = await postOffers(t.key, body, idem);
     expect(first.status).toBe(200);
@@ -272,7 +321,9 @@ describe('idempotent offer requests', () => {
     await sleep(2500);
     expect(deliveriesFor()).toHaveLength(1);
     const live = await api('GET', `/v1/shoppers/${shopperId}/offers`, { key: t.key });
-    expect(live.body.items.map((o: { id: string; deliveryStatus: string }) => [o.id, o.deliveryStatus])).toEqual([[offerId, 'delivered']]);
+    expect(live.body.items.map((o: { id: string; deliveryStatus: string }) => [o.id, o.deliveryStatus])).toEqual([
+      [offerId, 'delivered'],
+    ]);
     const stats = await campaignStats(t.key, c.id);
     expect(stats).toMatchObject({ offered: 1, delivered: 1 });
 
@@ -290,11 +341,14 @@ describe('idempotent offer requests', () => {
     const c = await createCampaign(t.key, { geofenceIds: [fence.id] });
     await putShopper(t.key, 'retrier');
     const idem = { 'idempotency-key': unique('race') };
-    const results = await Promise.all(Array.from({ length: 8 }, () => postOffers(t.key, { shopperId: 'retrier', location: PLAZA }, idem)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => postOffers(t.key, { shopperId: 'retrier', location: PLAZA }, idem)),
+    );
     for (const r of results) expect([200, 409]).toContain(r.status);
     const answered = results.filter((r) => r.status === 200);
     expect(answered.length).toBeGreaterThanOrEqual(1);
-    for (const r of results.filter((x) => x.status === 409)) expect((r.body as unknown as { type: string }).type).toMatch(/idempotency/);
+    for (const r of results.filter((x) => x.status === 409))
+      expect((r.body as unknown as { type: string }).type).toMatch(/idempotency/);
     const ids = new Set(answered.flatMap((r) => r.body.offers.map((o) => o.id)));
     expect(ids.size).toBe(1);
     for (const r of answered) expect(r.body.offers.map((o) => o.campaignId)).toEqual([c.id]);
@@ -319,7 +373,11 @@ describe('holdout', () => {
       const shoppers = Array.from({ length: 10_000 }, (_, i) => `shopper-${i}`);
       const held = shoppers.filter((s) => isHeldOut(campaignId, s, percent));
       const share = (held.length / shoppers.length) * 100;
-      expect({ campaignId, percent, withinTwoPoints: Math.abs(share - percent) <= 2 }).toEqual({ campaignId, percent, withinTwoPoints: true });
+      expect({ campaignId, percent, withinTwoPoints: Math.abs(share - percent) <= 2 }).toEqual({
+        campaignId,
+        percent,
+        withinTwoPoints: true,
+      });
       expect(shoppers.filter((s) => isHeldOut(campaignId, s, percent))).toEqual(held);
       expect(shoppers.filter((s) => isHeldOut(campaignId, s, 0))).toEqual([]);
       for (const s of shoppers.slice(0, 100)) {
@@ -345,7 +403,10 @@ describe('holdout', () => {
     const ask = async (ids: string[]) => {
       const out = new Map<string, string[]>();
       await pool(ids, 25, async (shopperId) => {
-        out.set(shopperId, (await offersFor(t.key, { shopperId, location: PLAZA })).offers.map((o) => o.campaignId));
+        out.set(
+          shopperId,
+          (await offersFor(t.key, { shopperId, location: PLAZA })).offers.map((o) => o.campaignId),
+        );
       });
       return ids.map((s) => ({ shopper: s, offered: out.get(s) }));
     };
@@ -405,7 +466,9 @@ describe('tenant isolation on the hot path', () => {
     // B cannot redeem A's offer.
     expectProblem(await api('POST', `/v1/offers/${forA.offers[0].id}/redeem`, { key: appB.key, body: {} }), 404);
     const liveA = await api('GET', '/v1/shoppers/same-id/offers', { key: a.key });
-    expect(liveA.body.items.map((o: { id: string; status: string }) => [o.id, o.status])).toEqual([[forA.offers[0].id, 'active']]);
+    expect(liveA.body.items.map((o: { id: string; status: string }) => [o.id, o.status])).toEqual([
+      [forA.offers[0].id, 'active'],
+    ]);
     const liveB = await api('GET', '/v1/shoppers/same-id/offers', { key: b.key });
     expect(liveB.body.items.map((o: { id: string }) => o.id)).toEqual([forB.offers[0].id]);
     expect((await campaignStats(a.key, campaignA.id)).offered).toBe(1);
@@ -428,7 +491,18 @@ describe('hot path cost', () => {
         const lat = point.lat - 1 + Math.floor(i / 50) * 0.05 + 0.025;
         const d = 0.004;
         return i % 3 === 0
-          ? { type: 'Polygon', coordinates: [[[lng - d, lat - d], [lng + d, lat - d], [lng + d, lat + d], [lng - d, lat + d], [lng - d, lat - d]]] }
+          ? {
+              type: 'Polygon',
+              coordinates: [
+                [
+                  [lng - d, lat - d],
+                  [lng + d, lat - d],
+                  [lng + d, lat + d],
+                  [lng - d, lat + d],
+                  [lng - d, lat - d],
+                ],
+              ],
+            }
           : circle({ lat, lng }, 400);
       });
     const seed = async (tenantId: string, n: number) => {
@@ -446,7 +520,9 @@ describe('hot path cost', () => {
     await putShopper(large.key, 'cost-large');
 
     const measure = (tenantId: string, shopperId: string) =>
-      countDynamoRequests(() => countSqsRequests(() => requestOffers(adminPrincipal(tenantId), { shopperId, location: { ...point, accuracyM: 50 } })));
+      countDynamoRequests(() =>
+        countSqsRequests(() => requestOffers(adminPrincipal(tenantId), { shopperId, location: { ...point, accuracyM: 50 } })),
+      );
     const a = await measure(small.id, 'cost-small');
     const b = await measure(large.id, 'cost-large');
 

@@ -1,4 +1,4 @@
-import type { Audience } from './schemas.js';
+import type { Audience } from '../../shared/domain/targeting/index.js';
 
 /** One worked audience per micromarketing kind, shared by the README and the tests. */
 export interface AudienceExample {
@@ -77,8 +77,7 @@ export const AUDIENCE_EXAMPLES: readonly AudienceExample[] = [
   },
   {
     kind: 'win-back',
-    description:
-      'A "we miss you" offer for lapsed customers: marked as lapsed, or no purchase in the last 90 days.',
+    description: 'A "we miss you" offer for lapsed customers: marked as lapsed, or no purchase in the last 90 days.',
     audience: {
       match: 'any',
       rules: [

@@ -1,4 +1,4 @@
-import type { Position } from '../../../shared/domain/geo/index.js';
+import type { Position } from '../../shared/domain/geo/index.js';
 
 /** A closed axis-aligned rectangle ring, counter-clockwise. */
 export function rect(lng0: number, lat0: number, lng1: number, lat1: number): Position[] {

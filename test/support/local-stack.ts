@@ -25,10 +25,18 @@ const root = path.resolve(import.meta.dirname, '../..');
 export async function startLocalStack(dataDir: string, env: Record<string, string> = {}): Promise<RunningStack> {
   // Endpoints set for in-process test code must not leak into the child: it starts its own unless told.
   const inherited = { ...process.env };
-  for (const k of ['DYNAMODB_ENDPOINT', 'SQS_ENDPOINT', 'TABLE_NAME', 'OFFERS_QUEUE_URL', 'DLQ_URL', 'LOCAL_MODE']) delete inherited[k];
+  for (const k of ['DYNAMODB_ENDPOINT', 'SQS_ENDPOINT', 'TABLE_NAME', 'OFFERS_QUEUE_URL', 'DLQ_URL', 'LOCAL_MODE'])
+    delete inherited[k];
   const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
     cwd: root,
-    env: { ...inherited, EXIT_WITH_PARENT: '1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env },
+    env: {
+      ...inherited,
+      EXIT_WITH_PARENT: '1',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

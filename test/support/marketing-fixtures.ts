@@ -8,7 +8,10 @@ export async function storeFenceCampaign(
   campaign: Record<string, unknown> = {},
   radiusM = 200,
 ) {
-  const store = await api('POST', '/v1/stores', { key, body: { name: unique('store'), location: at, timezone: 'Europe/Madrid' } });
+  const store = await api('POST', '/v1/stores', {
+    key,
+    body: { name: unique('store'), location: at, timezone: 'Europe/Madrid' },
+  });
   expect(store.status).toBe(201);
   const fence = await api('POST', '/v1/geofences', {
     key,
@@ -31,12 +34,23 @@ export async function storeFenceCampaign(
 }
 
 export async function consentingShopper(key: string, shopperId: string, profile: Record<string, unknown> = {}) {
-  const res = await api('PUT', `/v1/shoppers/${shopperId}`, { key, body: { ...profile, consent: { location: true, marketing: true } } });
+  const res = await api('PUT', `/v1/shoppers/${shopperId}`, {
+    key,
+    body: { ...profile, consent: { location: true, marketing: true } },
+  });
   if (res.status !== 200) throw new Error(`shopper: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
-export async function offersFor(key: string, shopperId: string, at: { lat: number; lng: number }, extra: Record<string, unknown> = {}) {
+export async function offersFor(
+  key: string,
+  shopperId: string,
+  at: { lat: number; lng: number },
+  extra: Record<string, unknown> = {},
+) {
   const res = await api('POST', '/v1/offers', { key, body: { shopperId, location: { ...at, accuracyM: 10 }, ...extra } });
   if (res.status !== 200) throw new Error(`offers: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { offers: { id: string; campaignId: string; geofenceId: string; title: string; body: string }[]; geofences: string[] };
+  return res.body as {
+    offers: { id: string; campaignId: string; geofenceId: string; title: string; body: string }[];
+    geofences: string[];
+  };
 }

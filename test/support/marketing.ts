@@ -57,7 +57,10 @@ export const OFFER = { title: 'Ten percent off', body: 'Show this screen at the 
 /** POST /v1/campaigns with an active location campaign as the default; throws unless 201. */
 export async function createCampaign(key: string, body: Record<string, unknown>) {
   return ok(
-    await api('POST', '/v1/campaigns', { key, body: { name: 'campaign', kind: 'location', status: 'active', offer: OFFER, ...body } }),
+    await api('POST', '/v1/campaigns', {
+      key,
+      body: { name: 'campaign', kind: 'location', status: 'active', offer: OFFER, ...body },
+    }),
     201,
     'create campaign',
   );

@@ -25,7 +25,7 @@ describe('API key material', () => {
     const flipped = `geo_sk_${body.slice(0, -1)}${body.endsWith('a') ? 'b' : 'a'}${key.slice(39)}`;
     expect(parseKey(flipped)).toBeUndefined();
     expect(parseKey(key.replace('geo_sk_', 'geo_pk_'))).toBeUndefined();
-    expect(parseKey(key + 'x')).toBeUndefined();
+    expect(parseKey(`${key}x`)).toBeUndefined();
     expect(parseKey('')).toBeUndefined();
   });
 

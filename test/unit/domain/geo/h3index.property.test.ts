@@ -11,7 +11,7 @@ import {
   type FenceGeometry,
   type FenceIndex,
   type Position,
-} from '../../../shared/domain/geo/index.js';
+} from '../../../../shared/domain/geo/index.js';
 
 interface LatLng {
   lat: number;
@@ -53,7 +53,9 @@ function toPosition(p: LatLng): Position {
 /** A star-shaped ring: vertices at increasing bearings, at 0.55–1 x r from the centre. */
 function starRing(c: LatLng, r: number, shape: [number, number][]): Position[] {
   const n = shape.length;
-  const ring = shape.map(([jitter, scale], i) => toPosition(destination(c.lat, c.lng, r * (0.55 + 0.45 * scale), ((i + 0.7 * jitter) * 360) / n)));
+  const ring = shape.map(([jitter, scale], i) =>
+    toPosition(destination(c.lat, c.lng, r * (0.55 + 0.45 * scale), ((i + 0.7 * jitter) * 360) / n)),
+  );
   ring.push(ring[0]);
   return ring;
 }
@@ -70,18 +72,24 @@ function ringBoundaryPoint(rings: Position[][], u: number, v: number): LatLng {
 
 const shape = (min: number, max: number) => fc.array(fc.tuple(unit, unit), { minLength: min, maxLength: max });
 
-const circleCase = fc
-  .record({ c: place, r: fc.oneof(fc.constant(10), fc.constant(50_000), logUniform(10, 50_000)) })
-  .map(({ c, r }): FenceCase => ({
+const circleCase = fc.record({ c: place, r: fc.oneof(fc.constant(10), fc.constant(50_000), logUniform(10, 50_000)) }).map(
+  ({ c, r }): FenceCase => ({
     label: `circle r=${Math.round(r)} m at ${c.lat.toFixed(3)},${c.lng.toFixed(3)}`,
     g: { type: 'Circle', coordinates: [c.lng, c.lat], radiusM: r },
     centre: c,
     outerM: r,
     boundaryPoint: (u) => destination(c.lat, c.lng, r, u * 360),
-  }));
+  }),
+);
 
 const polygonCase = fc
-  .record({ c: place, r: logUniform(30, 30_000), shell: shape(6, 40), hole: fc.option(shape(6, 10), { nil: undefined }), holeScale: unit })
+  .record({
+    c: place,
+    r: logUniform(30, 30_000),
+    shell: shape(6, 40),
+    hole: fc.option(shape(6, 10), { nil: undefined }),
+    holeScale: unit,
+  })
   .map(({ c, r, shell, hole, holeScale }): FenceCase => {
     const rings = [starRing(c, r, shell)];
     if (hole) rings.push(starRing(c, r * (0.12 + 0.08 * holeScale), hole));
@@ -96,7 +104,12 @@ const polygonCase = fc
   });
 
 const multiPolygonCase = fc
-  .record({ c: place, r: logUniform(30, 15_000), parts: fc.array(fc.tuple(shape(6, 16), unit), { minLength: 2, maxLength: 3 }), withHole: fc.boolean() })
+  .record({
+    c: place,
+    r: logUniform(30, 15_000),
+    parts: fc.array(fc.tuple(shape(6, 16), unit), { minLength: 2, maxLength: 3 }),
+    withHole: fc.boolean(),
+  })
   .map(({ c, r, parts, withHole }): FenceCase => {
     const polygons = parts.map(([s, bearing], i) => {
       const centre = i === 0 ? c : destination(c.lat, c.lng, 2.5 * r * i, bearing * 360);
@@ -237,7 +250,18 @@ describe('H3 index never misses (property)', () => {
         const dLng = w / (111_195 * Math.cos((c.lat * Math.PI) / 180));
         const [x0, x1] = [c.lng - dLng / 2, c.lng + dLng / 2].map((x) => (x > 180 ? x - 360 : x < -180 ? x + 360 : x));
         const [y0, y1] = [c.lat - dLat / 2, c.lat + dLat / 2];
-        const g: FenceGeometry = { type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] };
+        const g: FenceGeometry = {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [x0, y0],
+              [x1, y0],
+              [x1, y1],
+              [x0, y1],
+              [x0, y0],
+            ],
+          ],
+        };
         expect(validateGeometry(g)).toEqual([]);
         for (const [u, v, side] of draws) {
           const out = 1.01 + 999 * u * u;

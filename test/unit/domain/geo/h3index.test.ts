@@ -1,5 +1,15 @@
 import fc from 'fast-check';
-import { cellToBoundary, cellToLatLng, getPentagons, getResolution, gridDisk, latLngToCell, polygonToCells, polygonToCellsExperimental, POLYGON_TO_CELLS_FLAGS } from 'h3-js';
+import {
+  cellToBoundary,
+  cellToLatLng,
+  getPentagons,
+  getResolution,
+  gridDisk,
+  latLngToCell,
+  polygonToCells,
+  polygonToCellsExperimental,
+  POLYGON_TO_CELLS_FLAGS,
+} from 'h3-js';
 import { describe, expect, it } from 'vitest';
 import {
   destination,
@@ -16,8 +26,8 @@ import {
   type FenceGeometry,
   type PolygonGeometry,
   type Position,
-} from '../../../shared/domain/geo/index.js';
-import { rect } from './support.js';
+} from '../../../../shared/domain/geo/index.js';
+import { rect } from '../../../support/geo.js';
 
 /** A ring of `n` vertices whose distance from the centre wobbles between 0.8 r and r. */
 function wobblyRing(lat: number, lng: number, r: number, n: number): Position[] {
@@ -28,17 +38,6 @@ function wobblyRing(lat: number, lng: number, r: number, n: number): Position[] 
   }
   ring.push(ring[0]);
   return ring;
-}
-
-function medianMs(fn: () => unknown, runs = 5): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(runs / 2)];
 }
 
 /** Whether every point `reachM` metres from (lat, lng), in 36 directions, is covered by the index. */
@@ -60,7 +59,11 @@ describe('index lookup cells', () => {
   it('returns the point’s cell at each ladder resolution', () => {
     const cells = lookupCells(41.38, 2.17);
     expect(cells.map((c) => c.resolution)).toEqual([8, 6, 4]);
-    expect(cells.map((c) => c.cell)).toEqual([latLngToCell(41.38, 2.17, 8), latLngToCell(41.38, 2.17, 6), latLngToCell(41.38, 2.17, 4)]);
+    expect(cells.map((c) => c.cell)).toEqual([
+      latLngToCell(41.38, 2.17, 8),
+      latLngToCell(41.38, 2.17, 6),
+      latLngToCell(41.38, 2.17, 4),
+    ]);
     expect(cells.map((c) => getResolution(c.cell))).toEqual([8, 6, 4]);
   });
 
@@ -120,7 +123,12 @@ describe('index planning', () => {
     const check = (p: { lat: number; lng: number }, what: string) => {
       if (!indexCoversPoint(index, p.lat, p.lng)) missed.push(what);
     };
-    const corners: [number, number][] = [[-0.13, 51.5], [-0.08, 51.5], [-0.08, 51.52], [-0.13, 51.52]];
+    const corners: [number, number][] = [
+      [-0.13, 51.5],
+      [-0.08, 51.5],
+      [-0.08, 51.52],
+      [-0.13, 51.52],
+    ];
     for (const [x, y] of corners) {
       for (let b = 0; b < 360; b += 1) check(destination(y, x, 999.9, b), `corner ${x},${y} bearing ${b}`);
     }
@@ -169,13 +177,29 @@ describe('index planning', () => {
   it('contains every cell that h3 itself sees overlapping the fence', () => {
     const g: PolygonGeometry = { type: 'Polygon', coordinates: [wobblyRing(41.38, 2.17, 1500, 40)] };
     const index = planIndex(g);
-    const overlapping = polygonToCellsExperimental(g.coordinates, index.resolution, POLYGON_TO_CELLS_FLAGS.containmentOverlapping, true);
+    const overlapping = polygonToCellsExperimental(
+      g.coordinates,
+      index.resolution,
+      POLYGON_TO_CELLS_FLAGS.containmentOverlapping,
+      true,
+    );
     expect(overlapping.length).toBeGreaterThan(0);
     expect(overlapping.filter((c) => !index.cells.includes(c))).toEqual([]);
   });
 
   it('covers both sides of a fence across the antimeridian, and not the other side of the globe', () => {
-    const g: PolygonGeometry = { type: 'Polygon', coordinates: [[[179.98, -16.81], [-179.98, -16.81], [-179.98, -16.79], [179.98, -16.79], [179.98, -16.81]]] };
+    const g: PolygonGeometry = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [179.98, -16.81],
+          [-179.98, -16.81],
+          [-179.98, -16.79],
+          [179.98, -16.79],
+          [179.98, -16.81],
+        ],
+      ],
+    };
     const index = planIndex(g);
     expect(index.resolution).toBe(8);
     for (const lng of [179.99, -179.99, 180, -180, 179.99 + 360]) expect(indexCoversPoint(index, -16.8, lng)).toBe(true);
@@ -209,16 +233,17 @@ describe('index planning', () => {
     }
   });
 
-  it('plans a 50 km circle in well under 100 ms', () => {
+  // Planning time is measured by the benchmark (npm run bench), not here.
+  it('plans a 50 km circle at the coarsest resolution', () => {
     const g: CircleGeometry = { type: 'Circle', coordinates: [2.17, 41.38], radiusM: 50_000 };
     expect(planIndex(g).resolution).toBe(4);
-    expect(medianMs(() => planIndex({ ...g }))).toBeLessThan(100);
+    expect(planIndex(g).cells.length).toBeLessThanOrEqual(128);
   });
 
-  it('plans a 2,000-vertex polygon in well under 100 ms', () => {
+  it('plans a 2,000-vertex polygon within the 128-cell bound', () => {
     const g: PolygonGeometry = { type: 'Polygon', coordinates: [wobblyRing(41.38, 2.17, 2_000, 2_000)] };
     expect(planIndex(g).cells.length).toBeLessThanOrEqual(128);
-    expect(medianMs(() => planIndex(structuredClone(g)))).toBeLessThan(100);
+    expect(planIndex(structuredClone(g))).toEqual(planIndex(g));
   });
 
   it('refuses a fence too large for the coarsest resolution', () => {
@@ -237,21 +262,19 @@ describe('index planning', () => {
     expect(issues[0].message).toMatch(/more than 128 index cells even at H3 resolution 4/);
   });
 
-  it('refuses a large fence quickly', () => {
-    const g: PolygonGeometry = { type: 'Polygon', coordinates: [rect(-6, 37, 2, 43)] };
-    expect(
-      medianMs(() => {
-        try {
-          planIndex(structuredClone(g));
-        } catch {
-          // expected
-        }
-      }),
-    ).toBeLessThan(100);
-  });
-
   it('refuses an invalid geometry with its validation issues', () => {
-    const bowTie = { type: 'Polygon', coordinates: [[[2.17, 41.38], [2.18, 41.39], [2.18, 41.38], [2.17, 41.39], [2.17, 41.38]]] } as PolygonGeometry;
+    const bowTie = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [2.17, 41.38],
+          [2.18, 41.39],
+          [2.18, 41.38],
+          [2.17, 41.39],
+          [2.17, 41.38],
+        ],
+      ],
+    } as PolygonGeometry;
     expect(() => planIndex(bowTie)).toThrow(InvalidGeometryError);
     try {
       planIndex(bowTie);

@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { containsPoint, indexCoversPoint, planIndex, validateGeometry, type FenceGeometry, type GeoIssue } from '../../../shared/domain/geo/index.js';
+import {
+  containsPoint,
+  indexCoversPoint,
+  planIndex,
+  validateGeometry,
+  type FenceGeometry,
+  type GeoIssue,
+} from '../../../../shared/domain/geo/index.js';
 
 interface FixtureIn {
   description: string;
@@ -14,16 +21,26 @@ interface FixtureOut {
   contains: boolean[] | null;
 }
 
-const root = fileURLToPath(new URL('../../fixtures/geofences/', import.meta.url));
-const names = readdirSync(`${root}in`).filter((f) => f.endsWith('.json')).sort();
-const read = <T,>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+const root = fileURLToPath(new URL('../../../fixtures/geofences/', import.meta.url));
+const names = readdirSync(`${root}in`)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const read = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
 describe('geofence fixtures (test/fixtures/geofences/in → out)', () => {
   it('has an expected output next to every input', () => {
-    const outs = readdirSync(`${root}out`).filter((f) => f.endsWith('.json')).sort();
+    const outs = readdirSync(`${root}out`)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(outs).toEqual(names);
     expect(names).toEqual(
-      expect.arrayContaining(['mall-with-courtyard.json', 'campus-multipolygon.json', 'antimeridian-fence.json', 'bow-tie.json', 'unclosed-ring.json']),
+      expect.arrayContaining([
+        'mall-with-courtyard.json',
+        'campus-multipolygon.json',
+        'antimeridian-fence.json',
+        'bow-tie.json',
+        'unclosed-ring.json',
+      ]),
     );
   });
 

@@ -12,14 +12,18 @@ import {
   type MultiPolygonGeometry,
   type PolygonGeometry,
   type Position,
-} from '../../../shared/domain/geo/index.js';
-import { rect } from './support.js';
+} from '../../../../shared/domain/geo/index.js';
+import { rect } from '../../../support/geo.js';
 
 const store: CircleGeometry = { type: 'Circle', coordinates: [2.17, 41.38], radiusM: 100 };
-const at = (bearing: number, metres: number, from = { lat: 41.38, lng: 2.17 }) => destination(from.lat, from.lng, metres, bearing);
+const at = (bearing: number, metres: number, from = { lat: 41.38, lng: 2.17 }) =>
+  destination(from.lat, from.lng, metres, bearing);
 
 // A mall 0.003° x 0.002° (about 250 m x 220 m) with a courtyard hole 0.001° x 0.0006°.
-const mall: PolygonGeometry = { type: 'Polygon', coordinates: [rect(2.215, 41.4085, 2.218, 41.4105), rect(2.216, 41.4092, 2.217, 41.4098)] };
+const mall: PolygonGeometry = {
+  type: 'Polygon',
+  coordinates: [rect(2.215, 41.4085, 2.218, 41.4105), rect(2.216, 41.4092, 2.217, 41.4098)],
+};
 const metresPerDegLat = haversineM(0, 0, 1, 0);
 
 /** Reference distance to a polygon's boundary by dense sampling of every lng/lat-straight edge. */
@@ -80,7 +84,13 @@ describe('polygon geofence', () => {
   });
 
   it('agrees with a dense-sampling reference within 0.1 %', () => {
-    const ring: Position[] = [[20, 69.5], [21.5, 70.2], [20.4, 70.8], [19.2, 70.1], [20, 69.5]];
+    const ring: Position[] = [
+      [20, 69.5],
+      [21.5, 70.2],
+      [20.4, 70.8],
+      [19.2, 70.1],
+      [20, 69.5],
+    ];
     const fence: PolygonGeometry = { type: 'Polygon', coordinates: [ring] };
     const probes = [
       [69.4, 20.2],
@@ -109,7 +119,18 @@ describe('polygon geofence', () => {
   });
 
   it('handles a polygon across the antimeridian at lng and lng ± 360', () => {
-    const fence: PolygonGeometry = { type: 'Polygon', coordinates: [[[179.8, -16.9], [-179.8, -16.9], [-179.8, -16.7], [179.8, -16.7], [179.8, -16.9]]] };
+    const fence: PolygonGeometry = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [179.8, -16.9],
+          [-179.8, -16.9],
+          [-179.8, -16.7],
+          [179.8, -16.7],
+          [179.8, -16.9],
+        ],
+      ],
+    };
     for (const lng of [179.9, -179.9, 179.9 + 360, -179.9 - 360, 180, -180]) expect(containsPoint(fence, -16.8, lng)).toBe(true);
     for (const lng of [0, 360, 179.7, -179.7]) expect(containsPoint(fence, -16.8, lng)).toBe(false);
     const east = haversineM(-16.8, -179.8, -16.8, -179.7);
@@ -127,7 +148,10 @@ describe('polygon geofence', () => {
 });
 
 describe('multipolygon geofence', () => {
-  const campus: MultiPolygonGeometry = { type: 'MultiPolygon', coordinates: [[rect(2, 41, 2.001, 41.001)], [rect(2.003, 41, 2.004, 41.001)]] };
+  const campus: MultiPolygonGeometry = {
+    type: 'MultiPolygon',
+    coordinates: [[rect(2, 41, 2.001, 41.001)], [rect(2.003, 41, 2.004, 41.001)]],
+  };
 
   it('contains points of any part, and measures to the nearest part', () => {
     expect(containsPoint(campus, 41.0005, 2.0005)).toBe(true);
@@ -204,10 +228,25 @@ describe('distance to the anchor', () => {
   });
 
   it('picks a point inside the fence when the centroid falls in a hole or outside', () => {
-    const ring: PolygonGeometry = { type: 'Polygon', coordinates: [rect(2, 41, 2.01, 41.01), rect(2.002, 41.002, 2.008, 41.008)] };
+    const ring: PolygonGeometry = {
+      type: 'Polygon',
+      coordinates: [rect(2, 41, 2.01, 41.01), rect(2.002, 41.002, 2.008, 41.008)],
+    };
     const u: PolygonGeometry = {
       type: 'Polygon',
-      coordinates: [[[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3], [0, 0]]],
+      coordinates: [
+        [
+          [0, 0],
+          [3, 0],
+          [3, 3],
+          [2, 3],
+          [2, 1],
+          [1, 1],
+          [1, 3],
+          [0, 3],
+          [0, 0],
+        ],
+      ],
     };
     for (const g of [ring, u]) {
       const a = fenceAnchor(g);
@@ -218,7 +257,18 @@ describe('distance to the anchor', () => {
   it('anchors a multipolygon on its largest part, with a longitude in [-180, 180)', () => {
     const fence: MultiPolygonGeometry = {
       type: 'MultiPolygon',
-      coordinates: [[rect(10, 50, 10.001, 50.001)], [[[179.8, -16.9], [-179.8, -16.9], [-179.8, -16.7], [179.8, -16.7], [179.8, -16.9]]]],
+      coordinates: [
+        [rect(10, 50, 10.001, 50.001)],
+        [
+          [
+            [179.8, -16.9],
+            [-179.8, -16.9],
+            [-179.8, -16.7],
+            [179.8, -16.7],
+            [179.8, -16.9],
+          ],
+        ],
+      ],
     };
     const a = fenceAnchor(fence);
     expect(a.lat).toBeCloseTo(-16.8, 9);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GEO_LIMITS, validateGeometry } from '../../../shared/domain/geo/index.js';
-import { rect } from './support.js';
+import { GEO_LIMITS, validateGeometry } from '../../../../shared/domain/geo/index.js';
+import { rect } from '../../../support/geo.js';
 
 type Ring = number[][];
 
@@ -33,7 +33,22 @@ describe('geometry validation', () => {
 
     it('prefixes paths with the given base path', () => {
       expect(paths({ type: 'Circle', coordinates: [2, 41], radiusM: 5 }, 'body.geometry')).toEqual(['body.geometry.radiusM']);
-      expect(paths({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] }, 'fence')).toEqual(['fence.coordinates[0]']);
+      expect(
+        paths(
+          {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [0, 0],
+                [1, 0],
+                [1, 1],
+                [0, 1],
+              ],
+            ],
+          },
+          'fence',
+        ),
+      ).toEqual(['fence.coordinates[0]']);
     });
   });
 
@@ -62,7 +77,17 @@ describe('geometry validation', () => {
     });
 
     it('rejects a centre out of range, non-finite or of the wrong shape', () => {
-      for (const coordinates of [[181, 41], [-180.5, 41], [2, 90.1], [2, -91], [Number.NaN, 41], [2], [2, 41, 0, 0], '2,41', { lng: 2, lat: 41 }]) {
+      for (const coordinates of [
+        [181, 41],
+        [-180.5, 41],
+        [2, 90.1],
+        [2, -91],
+        [Number.NaN, 41],
+        [2],
+        [2, 41, 0, 0],
+        '2,41',
+        { lng: 2, lat: 41 },
+      ]) {
         expect(paths({ type: 'Circle', coordinates, radiusM: 100 })).toEqual(['geometry.coordinates']);
       }
     });
@@ -84,8 +109,12 @@ describe('geometry validation', () => {
   describe('polygon geofence', () => {
     it('accepts a rectangle, a rectangle with a hole and positions with altitude', () => {
       expect(validateGeometry({ type: 'Polygon', coordinates: [rect(2, 41, 2.01, 41.01)] })).toEqual([]);
-      expect(validateGeometry({ type: 'Polygon', coordinates: [rect(2, 41, 2.01, 41.01), rect(2.004, 41.004, 2.006, 41.006)] })).toEqual([]);
-      expect(validateGeometry({ type: 'Polygon', coordinates: [rect(2, 41, 2.01, 41.01).map(([x, y]) => [x, y, 30])] })).toEqual([]);
+      expect(
+        validateGeometry({ type: 'Polygon', coordinates: [rect(2, 41, 2.01, 41.01), rect(2.004, 41.004, 2.006, 41.006)] }),
+      ).toEqual([]);
+      expect(validateGeometry({ type: 'Polygon', coordinates: [rect(2, 41, 2.01, 41.01).map(([x, y]) => [x, y, 30])] })).toEqual(
+        [],
+      );
     });
 
     it('accepts either winding order', () => {
@@ -102,14 +131,20 @@ describe('geometry validation', () => {
       const ring: Ring = rect(2, 41, 2.01, 41.01);
       ring[1] = [2.01, 95];
       ring[2] = [Number.NaN, 41.01];
-      expect(paths({ type: 'Polygon', coordinates: [ring] })).toEqual(['geometry.coordinates[0][1]', 'geometry.coordinates[0][2]']);
+      expect(paths({ type: 'Polygon', coordinates: [ring] })).toEqual([
+        'geometry.coordinates[0][1]',
+        'geometry.coordinates[0][2]',
+      ]);
     });
 
     it('refuses a position with four numbers or one', () => {
       const ring: Ring = rect(2, 41, 2.01, 41.01);
       ring[2] = [2.01, 41.01, 0, 0];
       ring[3] = [2];
-      expect(paths({ type: 'Polygon', coordinates: [ring] })).toEqual(['geometry.coordinates[0][2]', 'geometry.coordinates[0][3]']);
+      expect(paths({ type: 'Polygon', coordinates: [ring] })).toEqual([
+        'geometry.coordinates[0][2]',
+        'geometry.coordinates[0][3]',
+      ]);
     });
 
     it('refuses latitudes beyond ±85°', () => {
@@ -126,7 +161,18 @@ describe('geometry validation', () => {
     });
 
     it('rejects a ring with fewer than 4 positions', () => {
-      expect(paths({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 0]]] })).toEqual(['geometry.coordinates[0]']);
+      expect(
+        paths({
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 0],
+              [1, 0],
+              [0, 0],
+            ],
+          ],
+        }),
+      ).toEqual(['geometry.coordinates[0]']);
       expect(paths({ type: 'Polygon', coordinates: [[]] })).toEqual(['geometry.coordinates[0]']);
     });
 
@@ -141,65 +187,145 @@ describe('geometry validation', () => {
     });
 
     it('rejects a bow-tie, naming the ring', () => {
-      const bowTie = [[2.17, 41.38], [2.18, 41.39], [2.18, 41.38], [2.17, 41.39], [2.17, 41.38]];
+      const bowTie = [
+        [2.17, 41.38],
+        [2.18, 41.39],
+        [2.18, 41.38],
+        [2.17, 41.39],
+        [2.17, 41.38],
+      ];
       expect(validateGeometry({ type: 'Polygon', coordinates: [bowTie] })).toEqual([
         {
           path: 'geometry.coordinates[0]',
-          message: 'self-intersects: edges 0 and 2 meet at [2.175, 41.385]; a ring may touch itself only where consecutive edges share a vertex',
+          message:
+            'self-intersects: edges 0 and 2 meet at [2.175, 41.385]; a ring may touch itself only where consecutive edges share a vertex',
         },
       ]);
     });
 
     it('rejects a bow-tie hole, naming the hole', () => {
-      const hole = [[2.002, 41.002], [2.008, 41.008], [2.008, 41.002], [2.002, 41.008], [2.002, 41.002]];
+      const hole = [
+        [2.002, 41.002],
+        [2.008, 41.008],
+        [2.008, 41.002],
+        [2.002, 41.008],
+        [2.002, 41.002],
+      ];
       expect(paths({ type: 'Polygon', coordinates: [rect(2, 41, 2.01, 41.01), hole] })).toEqual(['geometry.coordinates[1]']);
     });
 
     it('rejects a ring that touches itself at a non-consecutive vertex', () => {
       // Two squares joined at the corner (1, 1): a figure of eight.
-      const eight = [[0, 0], [1, 0], [1, 1], [2, 1], [2, 2], [1, 2], [1, 1], [0, 1], [0, 0]];
+      const eight = [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [2, 1],
+        [2, 2],
+        [1, 2],
+        [1, 1],
+        [0, 1],
+        [0, 0],
+      ];
       expect(paths({ type: 'Polygon', coordinates: [eight] })).toEqual(['geometry.coordinates[0]']);
     });
 
     it('rejects a vertex lying on a non-adjacent edge', () => {
-      const pinched = [[0, 0], [2, 0], [2, 2], [1, 0], [0, 2], [0, 0]];
+      const pinched = [
+        [0, 0],
+        [2, 0],
+        [2, 2],
+        [1, 0],
+        [0, 2],
+        [0, 0],
+      ];
       expect(paths({ type: 'Polygon', coordinates: [pinched] })).toEqual(['geometry.coordinates[0]']);
     });
 
     it('numbers edges by input position, repeated positions included', () => {
       // Edge i runs from position i to i + 1; positions 1 and 2 repeat, so the crossing edges start at positions 0 and 3.
-      const bowTie = [[2.17, 41.38], [2.18, 41.39], [2.18, 41.39], [2.18, 41.38], [2.17, 41.39], [2.17, 41.38]];
+      const bowTie = [
+        [2.17, 41.38],
+        [2.18, 41.39],
+        [2.18, 41.39],
+        [2.18, 41.38],
+        [2.17, 41.39],
+        [2.17, 41.38],
+      ];
       expect(validateGeometry({ type: 'Polygon', coordinates: [bowTie] })).toEqual([
         {
           path: 'geometry.coordinates[0]',
-          message: 'self-intersects: edges 0 and 3 meet at [2.175, 41.385]; a ring may touch itself only where consecutive edges share a vertex',
+          message:
+            'self-intersects: edges 0 and 3 meet at [2.175, 41.385]; a ring may touch itself only where consecutive edges share a vertex',
         },
       ]);
     });
 
     it('rejects a spike: an edge folding back over the previous one', () => {
-      expect(paths({ type: 'Polygon', coordinates: [[[0, 0], [2, 0], [1, 0], [1, 1], [0, 0]]] })).toEqual(['geometry.coordinates[0]']);
+      expect(
+        paths({
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 0],
+              [2, 0],
+              [1, 0],
+              [1, 1],
+              [0, 0],
+            ],
+          ],
+        }),
+      ).toEqual(['geometry.coordinates[0]']);
     });
 
     it('accepts repeated consecutive positions', () => {
-      expect(validateGeometry({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] })).toEqual([]);
+      expect(
+        validateGeometry({
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 0],
+              [1, 0],
+              [1, 0],
+              [1, 1],
+              [0, 1],
+              [0, 0],
+            ],
+          ],
+        }),
+      ).toEqual([]);
     });
 
     it('rejects a ring with fewer than 3 distinct positions', () => {
-      expect(validateGeometry({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 0], [0, 0]]] })).toEqual([
-        { path: 'geometry.coordinates[0]', message: 'is degenerate: it has fewer than 3 distinct positions' },
-      ]);
+      expect(
+        validateGeometry({
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 0],
+              [1, 0],
+              [1, 0],
+              [0, 0],
+            ],
+          ],
+        }),
+      ).toEqual([{ path: 'geometry.coordinates[0]', message: 'is degenerate: it has fewer than 3 distinct positions' }]);
     });
 
     it('rejects a hole outside its shell, naming the hole', () => {
-      expect(validateGeometry({ type: 'Polygon', coordinates: [rect(2, 41, 2.01, 41.01), rect(2.02, 41.002, 2.03, 41.004)] })).toEqual([
-        { path: 'geometry.coordinates[1]', message: 'hole is not inside its shell' },
-      ]);
+      expect(
+        validateGeometry({ type: 'Polygon', coordinates: [rect(2, 41, 2.01, 41.01), rect(2.02, 41.002, 2.03, 41.004)] }),
+      ).toEqual([{ path: 'geometry.coordinates[1]', message: 'hole is not inside its shell' }]);
     });
 
     it('rejects a hole crossing its shell', () => {
-      expect(validateGeometry({ type: 'Polygon', coordinates: [rect(2, 41, 2.01, 41.01), rect(2.005, 41.002, 2.015, 41.004)] })).toEqual([
-        { path: 'geometry.coordinates[1]', message: 'hole touches or crosses its shell; a hole must lie strictly inside the shell' },
+      expect(
+        validateGeometry({ type: 'Polygon', coordinates: [rect(2, 41, 2.01, 41.01), rect(2.005, 41.002, 2.015, 41.004)] }),
+      ).toEqual([
+        {
+          path: 'geometry.coordinates[1]',
+          message: 'hole touches or crosses its shell; a hole must lie strictly inside the shell',
+        },
       ]);
     });
 
@@ -221,16 +347,27 @@ describe('geometry validation', () => {
       const shell = roundRing(1500, 2.17, 41.38, 0.05);
       const hole = roundRing(600, 2.17, 41.38, 0.01);
       expect(paths({ type: 'Polygon', coordinates: [shell, hole] })).toEqual(['geometry.coordinates']);
-      expect(paths({ type: 'MultiPolygon', coordinates: [[roundRing(1000)], [roundRing(1001, 3, 41)]] })).toEqual(['geometry.coordinates']);
+      expect(paths({ type: 'MultiPolygon', coordinates: [[roundRing(1000)], [roundRing(1001, 3, 41)]] })).toEqual([
+        'geometry.coordinates',
+      ]);
     });
 
-    it('refuses a million-vertex payload quickly, with one issue', () => {
-      const huge = Array.from({ length: 1_000_000 }, () => [2.17, 41.38]);
-      const started = performance.now();
+    it('refuses a million-vertex payload with one issue, without reading its positions', () => {
+      let read = 0;
+      const huge = new Proxy(
+        Array.from({ length: 1_000_000 }, () => [2.17, 41.38]),
+        {
+          get(target, prop, receiver) {
+            if (typeof prop === 'string' && /^\d+$/.test(prop)) read++;
+            return Reflect.get(target, prop, receiver);
+          },
+        },
+      );
       const issues = validateGeometry({ type: 'Polygon', coordinates: [huge] });
-      const elapsedMs = performance.now() - started;
-      expect(issues).toEqual([{ path: 'geometry.coordinates', message: 'has more than 2000 vertices; at most 2000 are allowed in all' }]);
-      expect(elapsedMs).toBeLessThan(50);
+      expect(issues).toEqual([
+        { path: 'geometry.coordinates', message: 'has more than 2000 vertices; at most 2000 are allowed in all' },
+      ]);
+      expect(read).toBeLessThanOrEqual(2_001);
     });
 
     it('refuses hundreds of thousands of empty rings with one issue', () => {
@@ -249,18 +386,42 @@ describe('geometry validation', () => {
 
   describe('polygon across the antimeridian', () => {
     it('accepts a ring crossing it uncut', () => {
-      const ring = [[179.8, -16.9], [-179.8, -16.9], [-179.8, -16.7], [179.8, -16.7], [179.8, -16.9]];
+      const ring = [
+        [179.8, -16.9],
+        [-179.8, -16.9],
+        [-179.8, -16.7],
+        [179.8, -16.7],
+        [179.8, -16.9],
+      ];
       expect(validateGeometry({ type: 'Polygon', coordinates: [ring] })).toEqual([]);
     });
 
     it('accepts a hole whose shell crosses it', () => {
-      const shell = [[179.5, -17], [-179.5, -17], [-179.5, -16.5], [179.5, -16.5], [179.5, -17]];
-      const hole = [[179.9, -16.8], [179.9, -16.7], [-179.9, -16.7], [-179.9, -16.8], [179.9, -16.8]];
+      const shell = [
+        [179.5, -17],
+        [-179.5, -17],
+        [-179.5, -16.5],
+        [179.5, -16.5],
+        [179.5, -17],
+      ];
+      const hole = [
+        [179.9, -16.8],
+        [179.9, -16.7],
+        [-179.9, -16.7],
+        [-179.9, -16.8],
+        [179.9, -16.8],
+      ];
       expect(validateGeometry({ type: 'Polygon', coordinates: [shell, hole] })).toEqual([]);
     });
 
     it('rejects a bow-tie across it', () => {
-      const ring = [[179.8, -16.9], [-179.8, -16.7], [-179.8, -16.9], [179.8, -16.7], [179.8, -16.9]];
+      const ring = [
+        [179.8, -16.9],
+        [-179.8, -16.7],
+        [-179.8, -16.9],
+        [179.8, -16.7],
+        [179.8, -16.9],
+      ];
       expect(paths({ type: 'Polygon', coordinates: [ring] })).toEqual(['geometry.coordinates[0]']);
     });
 
@@ -274,13 +435,31 @@ describe('geometry validation', () => {
     });
 
     it('rejects a ring winding round a pole', () => {
-      expect(validateGeometry({ type: 'Polygon', coordinates: [[[0, 80], [120, 80], [-120, 80], [0, 80]]] })).toEqual([
-        { path: 'geometry.coordinates[0]', message: 'winds around a pole; geofences may not contain a pole' },
-      ]);
+      expect(
+        validateGeometry({
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 80],
+              [120, 80],
+              [-120, 80],
+              [0, 80],
+            ],
+          ],
+        }),
+      ).toEqual([{ path: 'geometry.coordinates[0]', message: 'winds around a pole; geofences may not contain a pole' }]);
     });
 
     it('rejects a polygon spanning more than 180° of longitude', () => {
-      const ring = [[-100, 0], [0, 0], [100, 0], [100, 10], [0, 10], [-100, 10], [-100, 0]];
+      const ring = [
+        [-100, 0],
+        [0, 0],
+        [100, 0],
+        [100, 10],
+        [0, 10],
+        [-100, 10],
+        [-100, 0],
+      ];
       expect(validateGeometry({ type: 'Polygon', coordinates: [ring] })).toEqual([
         { path: 'geometry.coordinates[0]', message: 'spans 200° of longitude; a polygon may span at most 180°' },
       ]);
@@ -300,17 +479,27 @@ describe('geometry validation', () => {
     });
 
     it('names a ring by polygon and ring index', () => {
-      const bowTie = [[2.02, 41], [2.03, 41.01], [2.03, 41], [2.02, 41.01], [2.02, 41]];
-      expect(paths({ type: 'MultiPolygon', coordinates: [[rect(2, 41, 2.01, 41.01)], [bowTie]] })).toEqual(['geometry.coordinates[1][0]']);
-      expect(paths({ type: 'MultiPolygon', coordinates: [[rect(2, 41, 2.01, 41.01)], [rect(2.02, 41, 2.03, 41.01).slice(0, 4)]] })).toEqual([
+      const bowTie = [
+        [2.02, 41],
+        [2.03, 41.01],
+        [2.03, 41],
+        [2.02, 41.01],
+        [2.02, 41],
+      ];
+      expect(paths({ type: 'MultiPolygon', coordinates: [[rect(2, 41, 2.01, 41.01)], [bowTie]] })).toEqual([
         'geometry.coordinates[1][0]',
       ]);
+      expect(
+        paths({ type: 'MultiPolygon', coordinates: [[rect(2, 41, 2.01, 41.01)], [rect(2.02, 41, 2.03, 41.01).slice(0, 4)]] }),
+      ).toEqual(['geometry.coordinates[1][0]']);
     });
 
     it('names a position by polygon, ring and index', () => {
       const ring: Ring = rect(2.02, 41, 2.03, 41.01);
       ring[2] = [2.03, null as unknown as number];
-      expect(paths({ type: 'MultiPolygon', coordinates: [[rect(2, 41, 2.01, 41.01)], [ring]] })).toEqual(['geometry.coordinates[1][0][2]']);
+      expect(paths({ type: 'MultiPolygon', coordinates: [[rect(2, 41, 2.01, 41.01)], [ring]] })).toEqual([
+        'geometry.coordinates[1][0][2]',
+      ]);
     });
 
     it('names a polygon that has no rings', () => {
@@ -342,7 +531,12 @@ describe('geometry validation', () => {
       const junk = fc.oneof(num, fc.string(), fc.constant(null), fc.anything());
       const position = fc.oneof(fc.array(num, { maxLength: 4 }), junk);
       const ring = fc.oneof(fc.array(position, { maxLength: 8 }), junk);
-      const coordinates = fc.oneof(fc.array(ring, { maxLength: 4 }), fc.array(fc.array(ring, { maxLength: 3 }), { maxLength: 3 }), position, junk);
+      const coordinates = fc.oneof(
+        fc.array(ring, { maxLength: 4 }),
+        fc.array(fc.array(ring, { maxLength: 3 }), { maxLength: 3 }),
+        position,
+        junk,
+      );
       fc.assert(
         fc.property(type, coordinates, fc.oneof(num, junk), (t, c, r) => {
           const issues = validateGeometry({ type: t, coordinates: c, radiusM: r });
@@ -367,7 +561,13 @@ describe('geometry validation', () => {
   });
 
   it('exposes the documented limits', () => {
-    expect(GEO_LIMITS).toMatchObject({ minRadiusM: 10, maxRadiusM: 50_000, maxVertices: 2_000, maxAccuracyM: 1_000, maxAbsLatitude: 85 });
+    expect(GEO_LIMITS).toMatchObject({
+      minRadiusM: 10,
+      maxRadiusM: 50_000,
+      maxVertices: 2_000,
+      maxAccuracyM: 1_000,
+      maxAbsLatitude: 85,
+    });
     expect(GEO_LIMITS.maxIndexCells).toBe(128);
   });
 });

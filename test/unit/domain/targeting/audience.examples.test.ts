@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AUDIENCE_EXAMPLES,
-  evaluateAudience,
-  type AudienceExample,
-  type ProfileFields,
-} from '../../../shared/domain/targeting/index.js';
+import { evaluateAudience, type ProfileFields } from '../../../../shared/domain/targeting/index.js';
+import { AUDIENCE_EXAMPLES, type AudienceExample } from '../../../support/audience-examples.js';
 
 const NOW = new Date('2026-05-15T10:00:00Z');
 const DAY = 86_400_000;

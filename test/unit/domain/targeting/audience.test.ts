@@ -6,7 +6,7 @@ import {
   isPresent,
   type AudienceRuleInput,
   type ProfileFields,
-} from '../../../shared/domain/targeting/index.js';
+} from '../../../../shared/domain/targeting/index.js';
 
 const NOW = new Date('2026-05-15T10:00:00Z');
 const rule = (r: AudienceRuleInput, p: ProfileFields) => evaluateRule(r, p, NOW);
@@ -102,7 +102,9 @@ describe('audience rules', () => {
     const q1: AudienceRuleInput = { attribute: 'lastPurchaseAt', op: 'between', value: ['2026-01-01', '2026-03-31T23:59:59Z'] };
     expect(rule(q1, { lastPurchaseAt: '2026-03-31T23:59:59Z' })).toBe(true);
     expect(rule(q1, { lastPurchaseAt: '2026-04-01T00:00:00Z' })).toBe(false);
-    expect(rule({ attribute: 'attributes.signupDate', op: 'lte', value: '2020-01-01' }, { attributes: { signupDate: '2019-06-01' } })).toBe(true);
+    expect(
+      rule({ attribute: 'attributes.signupDate', op: 'lte', value: '2020-01-01' }, { attributes: { signupDate: '2019-06-01' } }),
+    ).toBe(true);
     expect(rule({ attribute: 'attributes.tier', op: 'gte', value: 2 }, { attributes: { tier: 'gold' } })).toBe(false);
     expect(rule({ attribute: 'lastPurchaseAt', op: 'gte', value: 5 }, { lastPurchaseAt: '2026-01-01T00:00:00Z' })).toBe(false);
   });
@@ -111,7 +113,9 @@ describe('audience rules', () => {
     const r: AudienceRuleInput = { attribute: 'needs', op: 'containsAny', value: ['Parking', 'delivery'] };
     expect(rule(r, { needs: ['wifi', 'DELIVERY'] })).toBe(true);
     expect(rule(r, { needs: ['wifi'] })).toBe(false);
-    expect(rule({ attribute: 'attributes.diet', op: 'containsAny', value: ['vegan', 'keto'] }, { attributes: { diet: 'Vegan' } })).toBe(true);
+    expect(
+      rule({ attribute: 'attributes.diet', op: 'containsAny', value: ['vegan', 'keto'] }, { attributes: { diet: 'Vegan' } }),
+    ).toBe(true);
   });
 
   it('eq and in on a list field match when any item does', () => {
@@ -125,8 +129,18 @@ describe('audience rules', () => {
     const d90 = 90 * 86_400_000;
     const older: AudienceRuleInput = { attribute: 'lastPurchaseAt', op: 'olderThanDays', value: 90 };
     const within: AudienceRuleInput = { attribute: 'lastPurchaseAt', op: 'withinDays', value: 90 };
-    expect([at(d90 + 1000), at(d90), at(d90 - 1000), at(-3_600_000)].map((p) => rule(older, p))).toEqual([true, false, false, false]);
-    expect([at(d90 + 1000), at(d90), at(d90 - 1000), at(-3_600_000)].map((p) => rule(within, p))).toEqual([false, true, true, true]);
+    expect([at(d90 + 1000), at(d90), at(d90 - 1000), at(-3_600_000)].map((p) => rule(older, p))).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect([at(d90 + 1000), at(d90), at(d90 - 1000), at(-3_600_000)].map((p) => rule(within, p))).toEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
     expect(rule(older, { lastPurchaseAt: 'not a date' } as ProfileFields)).toBe(false);
     expect(rule(within, {})).toBe(false);
   });
@@ -137,7 +151,9 @@ describe('audience rules', () => {
   });
 
   it('never matches an unknown op', () => {
-    expect(rule({ attribute: 'industry', op: 'like', value: 'x' } as unknown as AudienceRuleInput, { industry: 'x' })).toBe(false);
+    expect(rule({ attribute: 'industry', op: 'like', value: 'x' } as unknown as AudienceRuleInput, { industry: 'x' })).toBe(
+      false,
+    );
   });
 
   it('treats neq as the negation of eq and nin as the negation of in, for any profile', () => {
@@ -172,6 +188,14 @@ describe('audience rules', () => {
 describe('isPresent', () => {
   it('counts set values and not blanks, empty lists, null or NaN', () => {
     expect([0, false, 'a', ['x']].map(isPresent)).toEqual([true, true, true, true]);
-    expect([undefined, null, '', '  ', [], [''], Number.NaN].map(isPresent)).toEqual([false, false, false, false, false, false, false]);
+    expect([undefined, null, '', '  ', [], [''], Number.NaN].map(isPresent)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

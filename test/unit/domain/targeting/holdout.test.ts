@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOLDOUT_BUCKETS, holdoutBucket, isHeldOut } from '../../../shared/domain/targeting/index.js';
+import { HOLDOUT_BUCKETS, holdoutBucket, isHeldOut } from '../../../../shared/domain/targeting/index.js';
 
 const SHOPPERS = Array.from({ length: 10_000 }, (_, i) => `shp_${i.toString(36).padStart(6, '0')}`);
 const heldOutShare = (campaignId: string, percent: number) =>

@@ -6,7 +6,7 @@ import {
   mergeProfile,
   type InlineProfile,
   type ShopperProfile,
-} from '../../../shared/domain/targeting/index.js';
+} from '../../../../shared/domain/targeting/index.js';
 
 const stored: ShopperProfile = {
   firstName: 'Ana',
@@ -40,9 +40,15 @@ describe('mergeProfile', () => {
   });
 
   it('lets inline consent withdraw but never grant consent over a stored profile', () => {
-    expect(mergeProfile(stored, { consent: { location: true, marketing: false } }).consent).toEqual({ location: true, marketing: false });
+    expect(mergeProfile(stored, { consent: { location: true, marketing: false } }).consent).toEqual({
+      location: true,
+      marketing: false,
+    });
     const declined: ShopperProfile = { ...stored, consent: { location: true, marketing: false } };
-    expect(mergeProfile(declined, { consent: { location: true, marketing: true } }).consent).toEqual({ location: true, marketing: false });
+    expect(mergeProfile(declined, { consent: { location: true, marketing: true } }).consent).toEqual({
+      location: true,
+      marketing: false,
+    });
     expect(mergeProfile(declined, {}).consent).toEqual({ location: true, marketing: false });
   });
 

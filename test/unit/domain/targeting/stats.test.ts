@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeLift, suppressSmall } from '../../../shared/domain/targeting/index.js';
+import { computeLift, suppressSmall } from '../../../../shared/domain/targeting/index.js';
 
 describe('computeLift', () => {
   it('computes exact conversion rates and relative lift', () => {

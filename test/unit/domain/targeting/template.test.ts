@@ -5,7 +5,7 @@ import {
   renderOfferText,
   renderTemplate,
   templateIssues,
-} from '../../../shared/domain/targeting/index.js';
+} from '../../../../shared/domain/targeting/index.js';
 
 describe('renderTemplate', () => {
   it('fills every placeholder, with or without inner spaces', () => {
@@ -34,7 +34,9 @@ describe('renderTemplate', () => {
   });
 
   it('leaves unknown placeholders out the same way', () => {
-    expect(renderTemplate('Hi {{nickname}}, welcome to {{storeName}}', { storeName: 'Eixample' })).toBe('Hi, welcome to Eixample');
+    expect(renderTemplate('Hi {{nickname}}, welcome to {{storeName}}', { storeName: 'Eixample' })).toBe(
+      'Hi, welcome to Eixample',
+    );
   });
 
   it('never prints undefined or null', () => {
@@ -49,9 +51,23 @@ describe('renderTemplate', () => {
       { requiredKeys: [] },
     );
     const tpl = fc
-      .array(fc.constantFrom('Hi', ' ', ',', '!', '{{firstName}}', '{{ storeName }}', '{{partnerName}}', '{{distanceM}}', '{{unknown}}', '\n'), {
-        maxLength: 12,
-      })
+      .array(
+        fc.constantFrom(
+          'Hi',
+          ' ',
+          ',',
+          '!',
+          '{{firstName}}',
+          '{{ storeName }}',
+          '{{partnerName}}',
+          '{{distanceM}}',
+          '{{unknown}}',
+          '\n',
+        ),
+        {
+          maxLength: 12,
+        },
+      )
       .map((parts) => parts.join(''));
     fc.assert(
       fc.property(tpl, vars, (t, v) => {
@@ -63,8 +79,10 @@ describe('renderTemplate', () => {
     );
   });
 
-  it('keeps the marketer\'s own spacing away from placeholders', () => {
-    expect(renderTemplate('Bonjour {{firstName}} ! Offre spéciale : -20 %', { firstName: 'Léa' })).toBe('Bonjour Léa ! Offre spéciale : -20 %');
+  it("keeps the marketer's own spacing away from placeholders", () => {
+    expect(renderTemplate('Bonjour {{firstName}} ! Offre spéciale : -20 %', { firstName: 'Léa' })).toBe(
+      'Bonjour Léa ! Offre spéciale : -20 %',
+    );
   });
 
   it('does not expand placeholders inside substituted values and strips their control characters', () => {
