@@ -46,7 +46,7 @@ async function main() {
     const { createGeofence, findFences } = await import('../../shared/services/geo.js');
     const { createTenant } = await import('../../shared/services/tenants.js');
     const { adminPrincipal, countDynamoRequests, pool } = await import('../support/principal.js');
-    const { listEntities } = await import('../../shared/store/entities.js');
+    const { listGeofencesPage } = await import('../../shared/store/geofences.js');
     const { containsPoint } = await import('../../shared/domain/geo/index.js');
 
     console.log('# geo-offers benchmarks\n');
@@ -65,7 +65,9 @@ async function main() {
     for (const [name, g] of Object.entries(shapes)) {
       const plan = planIndex(g as never);
       const t = await time(20, () => planIndex(g as never));
-      console.log(`${name.padEnd(24)} res ${plan.resolution}  cells ${String(plan.cells.length).padStart(3)}  p50 ${fmt(t.p50)} ms`);
+      console.log(
+        `${name.padEnd(24)} res ${plan.resolution}  cells ${String(plan.cells.length).padStart(3)}  p50 ${fmt(t.p50)} ms`,
+      );
     }
 
     const point = { lat: 48.8566, lng: 2.3522 };
@@ -73,12 +75,16 @@ async function main() {
       const { tenant } = await createTenant(`bench-${n}`);
       const p = adminPrincipal(tenant.id);
       await createGeofence(p, { name: 'here', geometry: { type: 'Circle', coordinates: [point.lng, point.lat], radiusM: 300 } });
-      await pool(Array.from({ length: n - 1 }, (_, i) => i), 16, async (i) => {
-        await createGeofence(p, {
-          name: `f${i}`,
-          geometry: { type: 'Circle', coordinates: [-9 + (i % 50) * 0.6, 36 + Math.floor(i / 50) * 0.5], radiusM: 400 },
-        });
-      });
+      await pool(
+        Array.from({ length: n - 1 }, (_, i) => i),
+        16,
+        async (i) => {
+          await createGeofence(p, {
+            name: `f${i}`,
+            geometry: { type: 'Circle', coordinates: [-9 + (i % 50) * 0.6, 36 + Math.floor(i / 50) * 0.5], radiusM: 400 },
+          });
+        },
+      );
       return tenant.id;
     };
     const t0 = performance.now();
@@ -91,7 +97,7 @@ async function main() {
       let cursor: string | undefined;
       const hits: string[] = [];
       do {
-        const page = await listEntities<{ id: string; geometry: never }>(tenantId, 'GEOFENCE', 100, cursor);
+        const page = await listGeofencesPage(tenantId, 100, cursor);
         for (const f of page.items) if (containsPoint(f.geometry, point.lat, point.lng)) hits.push(f.id);
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
@@ -100,7 +106,10 @@ async function main() {
 
     console.log(`\n## point lookup, ${ROUNDS} rounds each (DynamoDB Local, in memory)`);
     const rows: [string, string, { p50: number; p95: number }, number][] = [];
-    for (const [label, id] of [['10 fences', small], [`${LARGE} fences`, large]] as const) {
+    for (const [label, id] of [
+      ['10 fences', small],
+      [`${LARGE} fences`, large],
+    ] as const) {
       const req = (await countDynamoRequests(() => findFences(id, point.lat, point.lng, 50))).requests;
       rows.push(['H3 index', label, await time(ROUNDS, () => findFences(id, point.lat, point.lng, 50)), req]);
       const scanReq = (await countDynamoRequests(() => scan(id))).requests;
@@ -110,21 +119,32 @@ async function main() {
     for (const [m, l, t, r] of rows) console.log(`${m.padEnd(11)} ${l.padEnd(12)} ${fmt(t.p50)} ${fmt(t.p95)}  ${r}`);
     const idx = rows.filter((r) => r[0] === 'H3 index');
     const scn = rows.filter((r) => r[0] === 'full scan');
-    console.log(`\nratios in this run: index large/small p50 = ${(idx[1][2].p50 / idx[0][2].p50).toFixed(2)}; ` +
-      `scan large/small p50 = ${(scn[1][2].p50 / scn[0][2].p50).toFixed(2)}; ` +
-      `scan/index at ${LARGE} fences p50 = ${(scn[1][2].p50 / idx[1][2].p50).toFixed(1)}`);
+    console.log(
+      `\nratios in this run: index large/small p50 = ${(idx[1][2].p50 / idx[0][2].p50).toFixed(2)}; ` +
+        `scan large/small p50 = ${(scn[1][2].p50 / scn[0][2].p50).toFixed(2)}; ` +
+        `scan/index at ${LARGE} fences p50 = ${(scn[1][2].p50 / idx[1][2].p50).toFixed(1)}`,
+    );
 
     console.log(`\n## POST /v1/offers over HTTP (local gateway + authorizer), ${ROUNDS} rounds each`);
     const { mintKey } = await import('../../shared/services/keys.js');
     const { putApiKey } = await import('../../shared/store/apikeys.js');
     const { createCampaign } = await import('../../shared/services/campaigns.js');
     const offerTimes: Record<string, { p50: number; p95: number }> = {};
-    for (const [label, id] of [['10 fences', small], [`${LARGE} fences`, large]] as const) {
+    for (const [label, id] of [
+      ['10 fences', small],
+      [`${LARGE} fences`, large],
+    ] as const) {
       const p = adminPrincipal(id);
       const fences = (await findFences(id, point.lat, point.lng, 0)).map((m) => m.fence.id);
       await createCampaign(p, {
-        name: 'bench', kind: 'location', status: 'active', geofenceIds: fences,
-        offer: { title: 'Hi {{firstName}}', body: 'x', validForMinutes: 60 }, holdoutPercent: 0, priority: 0, minConfidence: 'low',
+        name: 'bench',
+        kind: 'location',
+        status: 'active',
+        geofenceIds: fences,
+        offer: { title: 'Hi {{firstName}}', body: 'x', validForMinutes: 60 },
+        holdoutPercent: 0,
+        priority: 0,
+        minConfidence: 'low',
       } as never);
       const { record, key } = mintKey(id, { name: 'bench', kind: 'publishable', rateLimit: { rps: 10000, burst: 20000 } });
       await putApiKey(record);
@@ -132,7 +152,11 @@ async function main() {
         const res = await fetch(`${stack.info.apiUrl}/v1/offers`, {
           method: 'POST',
           headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ shopperId: `b-${id}-${i}`, location: { ...point, accuracyM: 20 }, profile: { firstName: 'Ana', consent: { location: true, marketing: true } } }),
+          body: JSON.stringify({
+            shopperId: `b-${id}-${i}`,
+            location: { ...point, accuracyM: 20 },
+            profile: { firstName: 'Ana', consent: { location: true, marketing: true } },
+          }),
         });
         if (res.status !== 200) throw new Error(`offers ${res.status}`);
         await res.text();

@@ -52,7 +52,7 @@ function footParam(ax: number, ay: number, bx: number, by: number, k: number): n
   const len2 = dx * dx + dy * dy;
   if (len2 === 0) return 0;
   const t = -(ux * dx + ay * dy) / len2;
-  return t <= 0 ? 0 : t >= 1 ? 1 : t;
+  return t <= 0 ? 0 : Math.min(t, 1);
 }
 
 /**
@@ -60,7 +60,16 @@ function footParam(ax: number, ay: number, bx: number, by: number, k: number): n
  * longitudes unwrapped. `best` is the smallest distance found so far: an
  * edge that cannot beat it skips the final refinement.
  */
-function edgeDistanceM(lat: number, lng: number, cosLat: number, ax: number, ay: number, bx: number, by: number, best: number): number {
+function edgeDistanceM(
+  lat: number,
+  lng: number,
+  cosLat: number,
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  best: number,
+): number {
   const dxa = wrapDelta(ax - lng);
   const dxb = dxa + (bx - ax);
   const dya = ay - lat;
@@ -98,10 +107,11 @@ function refineFoot(lat: number, ay: number, dxa: number, dy: number, dx: number
     const sinLam = Math.sin(lam);
     const cosLam = Math.cos(lam);
     const g1 = sp * cosPhi * phiD + cp * (-sinPhi * phiD * cosLam - cosPhi * sinLam * lamD);
-    const g2 = -sp * sinPhi * phiD * phiD + cp * (-cosPhi * cosLam * (phiD * phiD + lamD * lamD) + 2 * sinPhi * sinLam * phiD * lamD);
+    const g2 =
+      -sp * sinPhi * phiD * phiD + cp * (-cosPhi * cosLam * (phiD * phiD + lamD * lamD) + 2 * sinPhi * sinLam * phiD * lamD);
     if (!(g2 < 0)) break;
     let next = t - g1 / g2;
-    next = next < 0 ? 0 : next > 1 ? 1 : next;
+    next = next < 0 ? 0 : Math.min(next, 1);
     if (Math.abs(next - t) < 1e-12) {
       t = next;
       break;
@@ -116,7 +126,15 @@ function chunkLowerBoundM(lat: number, lng: number, c: EdgeChunk): number {
   return boxLowerBoundM(lat, lng, c.minX, c.maxX, c.minY, c.maxY) - 0.001;
 }
 
-function chunkDistanceM(lat: number, lng: number, cosLat: number, r: PreparedRing, c: EdgeChunk, best: number, stopAt: number): number {
+function chunkDistanceM(
+  lat: number,
+  lng: number,
+  cosLat: number,
+  r: PreparedRing,
+  c: EdgeChunk,
+  best: number,
+  stopAt: number,
+): number {
   const { xs, ys } = r;
   for (let i = c.from; i < c.to; i++) {
     const d = edgeDistanceM(lat, lng, cosLat, xs[i], ys[i], xs[i + 1], ys[i + 1], stopAt >= 0 ? Math.min(best, stopAt) : best);

@@ -91,7 +91,7 @@ export function contactPoint(s: Seg, t: Seg): [number, number] {
   const den = rx * qy - ry * qx;
   if (den !== 0) {
     const u = ((t.ax - s.ax) * qy - (t.ay - s.ay) * qx) / den;
-    const c = u < 0 ? 0 : u > 1 ? 1 : u;
+    const c = u < 0 ? 0 : Math.min(u, 1);
     return [s.ax + c * rx, s.ay + c * ry];
   }
   if (within(t.ax, t.ay, t.bx, t.by, s.ax, s.ay)) return [s.ax, s.ay];

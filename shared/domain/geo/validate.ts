@@ -132,7 +132,10 @@ function validateCircle(coords: unknown, radius: unknown, base: string, issues: 
     const lat = (coords as number[])[1];
     const reach = Math.abs(lat) + (radius as number) / METRES_PER_DEGREE;
     if (reach > GEO_LIMITS.maxAbsLatitude) {
-      issues.add(coordsPath, `the circle reaches latitude ${fmt(reach)}°, beyond ±${GEO_LIMITS.maxAbsLatitude}°, outside the area geofences may cover`);
+      issues.add(
+        coordsPath,
+        `the circle reaches latitude ${fmt(reach)}°, beyond ±${GEO_LIMITS.maxAbsLatitude}°, outside the area geofences may cover`,
+      );
     }
   }
 }
@@ -154,11 +157,17 @@ function withinBudget(polygons: unknown[], coordsPath: string, issues: Issues): 
     if (vertices > GEO_LIMITS.maxVertices || rings > MAX_RINGS) break;
   }
   if (vertices > GEO_LIMITS.maxVertices) {
-    issues.add(coordsPath, `has more than ${GEO_LIMITS.maxVertices} vertices; at most ${GEO_LIMITS.maxVertices} are allowed in all`);
+    issues.add(
+      coordsPath,
+      `has more than ${GEO_LIMITS.maxVertices} vertices; at most ${GEO_LIMITS.maxVertices} are allowed in all`,
+    );
     return false;
   }
   if (rings > MAX_RINGS) {
-    issues.add(coordsPath, `has more than ${MAX_RINGS} rings; a ring needs at least 3 vertices, so no more fit in ${GEO_LIMITS.maxVertices} vertices`);
+    issues.add(
+      coordsPath,
+      `has more than ${MAX_RINGS} rings; a ring needs at least 3 vertices, so no more fit in ${GEO_LIMITS.maxVertices} vertices`,
+    );
     return false;
   }
   return true;
@@ -230,7 +239,10 @@ function validatePolygonSemantics(rings: number[][][], polyPath: string, issues:
     // Holes are unwrapped onto their shell (the shell comes first).
     const u = unwrapRing(rings[j], j === 0 ? undefined : shellCentre);
     if (u.ambiguousAt >= 0) {
-      issues.add(path, `the edge ending at position ${u.ambiguousAt} spans exactly 180° of longitude, so its direction is ambiguous; add a vertex`);
+      issues.add(
+        path,
+        `the edge ending at position ${u.ambiguousAt} spans exactly 180° of longitude, so its direction is ambiguous; add a vertex`,
+      );
       ok = false;
       continue;
     }
@@ -292,22 +304,26 @@ function validatePolygonSemantics(rings: number[][][], polyPath: string, issues:
     }
   });
   const reported = new Set<string>();
-  const contacts = findContacts(segs, (a, b) => {
-    if (a.ring === b.ring) {
-      const m = infos[a.ring].xs.length;
-      const lo = Math.min(a.index, b.index);
-      const hi = Math.max(a.index, b.index);
-      if (hi === lo + 1) {
-        const r = infos[a.ring];
-        return consecutiveEdgesOverlap(r.xs[lo], r.ys[lo], r.xs[hi], r.ys[hi], r.xs[(hi + 1) % m], r.ys[(hi + 1) % m]);
+  const contacts = findContacts(
+    segs,
+    (a, b) => {
+      if (a.ring === b.ring) {
+        const m = infos[a.ring].xs.length;
+        const lo = Math.min(a.index, b.index);
+        const hi = Math.max(a.index, b.index);
+        if (hi === lo + 1) {
+          const r = infos[a.ring];
+          return consecutiveEdgesOverlap(r.xs[lo], r.ys[lo], r.xs[hi], r.ys[hi], r.xs[(hi + 1) % m], r.ys[(hi + 1) % m]);
+        }
+        if (lo === 0 && hi === m - 1) {
+          const r = infos[a.ring];
+          return consecutiveEdgesOverlap(r.xs[hi], r.ys[hi], r.xs[0], r.ys[0], r.xs[1], r.ys[1]);
+        }
       }
-      if (lo === 0 && hi === m - 1) {
-        const r = infos[a.ring];
-        return consecutiveEdgesOverlap(r.xs[hi], r.ys[hi], r.xs[0], r.ys[0], r.xs[1], r.ys[1]);
-      }
-    }
-    return segmentsTouch(a, b);
-  }, 10_000);
+      return segmentsTouch(a, b);
+    },
+    10_000,
+  );
   const crossedHoles = new Set<number>();
   for (const { a, b } of contacts) {
     if (a.ring === b.ring) {
@@ -330,7 +346,9 @@ function validatePolygonSemantics(rings: number[][][], polyPath: string, issues:
       crossedHoles.add(hi);
       issues.add(
         infos[hi].path,
-        lo === 0 ? 'hole touches or crosses its shell; a hole must lie strictly inside the shell' : `hole touches or crosses the hole at ${infos[lo].path}`,
+        lo === 0
+          ? 'hole touches or crosses its shell; a hole must lie strictly inside the shell'
+          : `hole touches or crosses the hole at ${infos[lo].path}`,
       );
     }
   }
