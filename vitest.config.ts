@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Two workers on two cores: the integration files spend much of their time waiting (delivery backoff, process starts).
+    maxWorkers: 2,
     projects: [
       {
         test: {

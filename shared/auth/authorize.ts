@@ -26,11 +26,14 @@ export function extractKey(headers: Record<string, string | undefined> | null | 
  * The one decision every request goes through, locally and on AWS (the Lambda
  * authorizer calls this): a well-formed key with a valid checksum, known by its
  * SHA-256, neither revoked nor expired, within its rate limit.
- * Throws 401 or 429 HttpErrors; dependency errors propagate (503 upstream).
+ * Throws unauthorized or rate-limited domain errors; dependency errors propagate (503 upstream).
+ * The clock is read at each step: a request slowed down between the key read
+ * and the rate-limit write must not judge the bucket by a stale time (under
+ * load that refused requests well within their burst).
  */
 export async function authorize(
   headers: Record<string, string | undefined> | null | undefined,
-  now = Date.now(),
+  clock: () => number = Date.now,
 ): Promise<Principal> {
   const key = extractKey(headers);
   if (!key) throw unauthorized('Missing API key: send Authorization: Bearer <key> or x-api-key.');
@@ -40,8 +43,8 @@ export async function authorize(
   const rec = await getApiKeyByHash(hash);
   if (!rec || !sameHash(rec.hash, hash) || rec.kind !== kind) throw unauthorized('Unknown API key.');
   if (rec.revokedAt) throw unauthorized('This API key was revoked.');
-  if (rec.expiresAt && Date.parse(rec.expiresAt) <= now) throw unauthorized('This API key has expired.');
-  const wait = await takeToken(rec.id, rec.rateLimit ?? DEFAULT_RATE_LIMITS[kind], now);
+  if (rec.expiresAt && Date.parse(rec.expiresAt) <= clock()) throw unauthorized('This API key has expired.');
+  const wait = await takeToken(rec.id, rec.rateLimit ?? DEFAULT_RATE_LIMITS[kind], clock());
   if (wait > 0) throw tooManyRequests(wait);
   return { kind, keyId: rec.id, tenantId: rec.tenantId, scopes: rec.scopes, storeIds: rec.storeIds };
 }

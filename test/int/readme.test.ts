@@ -183,7 +183,10 @@ describe('README.md', () => {
 
   it('shows the nine audience kinds exactly as the shared, end-to-end tested examples', () => {
     const section = readme.slice(readme.indexOf('## The nine audience kinds'));
-    const rows = [...section.matchAll(/^\| ([^|`]+?) *\| `(\{.*?\})`/gm)].map((m) => ({ kind: m[1], audience: JSON.parse(m[2]) }));
+    const rows = [...section.matchAll(/^\| ([^|`]+?) *\| `(\{.*?\})`/gm)].map((m) => ({
+      kind: m[1],
+      audience: JSON.parse(m[2]),
+    }));
     expect(rows.map((r) => r.kind)).toEqual([
       'location',
       'relationship',

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { freePort } from '../../infra/local/stack.js';
 import { liveProcesses, startNpm } from '../support/npm-start.js';
 
@@ -24,10 +24,14 @@ async function until(deadline: number, check: () => boolean): Promise<void> {
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
-describe('stopping npm start', () => {
+// The three stacks run side by side (own ports and data dirs): the signals are what is tested, not the start.
+describe.concurrent('stopping npm start', () => {
   // SIGKILL cannot be caught: the stack notices that npm is gone and stops itself.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGKILL'] as const) {
-    it(`stops the gateway, the SQS server and DynamoDB Local within 5 s of a ${signal} sent to the npm process alone`, async () => {
+    it(`stops the gateway, the SQS server and DynamoDB Local within 5 s of a ${signal} sent to the npm process alone`, async ({
+      expect,
+      onTestFinished,
+    }) => {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'geo-offers-stop-'));
       dirs.push(dataDir);
       const npm = await startNpm({ port: await freePort(), dataDir });

@@ -6,20 +6,9 @@ import {
   refuseOversizedBody,
   storableNumbers,
 } from '../../../../shared/http/pipeline/parse.js';
-import { DomainError } from '../../../../shared/platform/errors.js';
+import { thrown } from '../../../support/errors.js';
 
 const json = { 'content-type': 'application/json' };
-
-/** The domain error a call throws (fails the test when it throws nothing else). */
-function thrown(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DomainError);
-    return err as DomainError;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('lowerHeaders', () => {
   it('lower-cases header names and drops absent values', () => {

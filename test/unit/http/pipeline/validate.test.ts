@@ -1,17 +1,7 @@
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { validateBody, validatePathIds, validateQuery } from '../../../../shared/http/pipeline/validate.js';
-import { DomainError } from '../../../../shared/platform/errors.js';
-
-function thrown(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DomainError);
-    return err as DomainError;
-  }
-  throw new Error('expected a DomainError');
-}
+import { thrown } from '../../../support/errors.js';
 
 describe('validatePathIds', () => {
   it('passes ids of the shape we issue', () => {
