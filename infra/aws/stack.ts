@@ -183,6 +183,10 @@ export class GeoOffersStack extends Stack {
         OFFERS_QUEUE_URL: this.offersQueue.queueUrl,
         DLQ_URL: this.deadLetterQueue.queueUrl,
         NODE_OPTIONS: '--enable-source-maps',
+        // Traces hold timings and call names, never bodies: responses carry keys shown once,
+        // webhook secrets and shopper profiles, and webhook URLs are the tenants' own.
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
       },
       bundling: {
         format: OutputFormat.ESM,

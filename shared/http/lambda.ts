@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { type Principal, principalFromContext } from '../auth/principal.js';
 import { notFound } from '../platform/errors.js';
 import { withLogContext } from '../platform/log.js';
-import { tracer } from '../platform/tracer.js';
+import { HANDLER_TRACE_OPTIONS, tracer } from '../platform/tracer.js';
 import { authorizeRoute } from './pipeline/authorize.js';
 import { idempotencyKeyOf, runIdempotent } from './pipeline/idempotency.js';
 import { observeRequest } from './pipeline/observe.js';
@@ -76,7 +76,7 @@ export function lambda<F extends FunctionName>(fn: F, impls: Handlers<NoInfer<F>
     if (!entry) throw notFound('Route');
     return serve(entry.route, entry.impl, event);
   })
-    .use(captureLambdaHandler(tracer))
+    .use(captureLambdaHandler(tracer, HANDLER_TRACE_OPTIONS))
     .use(observeRequest())
     .onError(async (request) => {
       const requestId = requestIdOfEvent(request.event);

@@ -132,6 +132,21 @@ describe('Lambda functions', () => {
     }
   });
 
+  it('keeps response bodies and outgoing HTTPS calls out of every trace', () => {
+    for (const name of expected) {
+      const env = resources[fnLogicalId(name)].Properties.Environment.Variables;
+      expect({
+        name,
+        response: env.POWERTOOLS_TRACER_CAPTURE_RESPONSE,
+        https: env.POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS,
+      }).toEqual({
+        name,
+        response: 'false',
+        https: 'false',
+      });
+    }
+  });
+
   it('uses a wildcard resource only for the X-Ray actions, which have no resource-level permissions', () => {
     for (const name of expected) {
       const wildcard = statementsOf(roleOf(name)).filter((s) => [s.Resource].flat().includes('*'));
