@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { type DomainError, isDependencyUnavailable, unavailable } from '../../platform/errors.js';
 import { errorFields, log } from '../../platform/log.js';
@@ -35,6 +36,8 @@ export function toHttpError(err: unknown, requestId: string): HttpError {
     log('warn', 'dependency unavailable', { requestId, ...errorFields(err) });
     return fromDomainError(unavailable(1));
   }
-  log('error', 'unhandled error', { requestId, ...errorFields(err) });
-  return internal(requestId);
+  // The correlation id is ours alone (a client may send the same X-Request-Id twice): the request id plus a random suffix, logged with the error.
+  const correlationId = `${requestId}.${randomBytes(4).toString('hex')}`;
+  log('error', 'unhandled error', { requestId, correlationId, ...errorFields(err) });
+  return internal(correlationId);
 }

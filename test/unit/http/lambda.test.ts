@@ -87,7 +87,7 @@ describe('a function built from the route table', () => {
     );
     expect(res.statusCode).toBe(500);
     expect(res.headers).toEqual({ 'Content-Type': 'application/problem+json', 'X-Request-Id': 'client-8' });
-    expect(JSON.parse(res.body).detail).toBe('Unexpected error. Correlation id: client-8.');
+    expect(JSON.parse(res.body).detail).toMatch(/^Unexpected error\. Correlation id: client-8\.[0-9a-f]{8}\.$/);
     const lines = output.lines().filter((l) => !('_aws' in l));
     expect(lines.map((l) => l.message)).toEqual(['unhandled error', 'request']);
     for (const l of lines) expect(l).toMatchObject({ requestId: 'client-8', function_name: 'unit-ops', cold_start: false });

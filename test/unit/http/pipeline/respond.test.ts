@@ -101,7 +101,7 @@ describe('toHttpError', () => {
       type: 'https://errors.geo-offers.dev/internal',
       title: 'Internal Server Error',
       status: 500,
-      detail: 'Unexpected error. Correlation id: rid-5.',
+      detail: expect.stringMatching(/^Unexpected error\. Correlation id: rid-5\.[0-9a-f]{8}\.$/),
     });
     expect(output.lines()).toEqual([
       expect.objectContaining({
