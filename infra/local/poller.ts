@@ -1,15 +1,40 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import {
+  DeleteMessageBatchCommand,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes } from 'aws-lambda';
 import { errorFields, log } from '../../shared/platform/log.js';
 import { lambdaContext } from './gateway.js';
 
 type SqsHandler = (event: SQSEvent, ctx: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse | undefined>;
 
 /**
+ * ReceiveMessage's message attributes in the shape Lambda's SQS event gives
+ * them: camel-case keys, binary values in base64, and the (unimplemented)
+ * list values as empty lists.
+ */
+export function lambdaMessageAttributes(attrs: Record<string, MessageAttributeValue> | undefined): SQSMessageAttributes {
+  const out: SQSMessageAttributes = {};
+  for (const [name, a] of Object.entries(attrs ?? {})) {
+    out[name] = {
+      ...(a.StringValue !== undefined && { stringValue: a.StringValue }),
+      ...(a.BinaryValue !== undefined && { binaryValue: Buffer.from(a.BinaryValue).toString('base64') }),
+      stringListValues: [],
+      binaryListValues: [],
+      dataType: a.DataType ?? 'String',
+    };
+  }
+  return out;
+}
+
+/**
  * The local stand-in for Lambda's SQS event source mapping: long-polls the
  * queue, hands batches of up to 10 records to the handler as a real SQS
- * event, and deletes the records the handler did not report as failed
- * (ReportBatchItemFailures). A handler that throws fails the whole batch.
+ * event (system and message attributes included), and deletes the records
+ * the handler did not report as failed (ReportBatchItemFailures). A handler
+ * that throws fails the whole batch.
  */
 export function startPoller(sqs: SQSClient, queueUrl: string, queueArn: string, handler: SqsHandler) {
   let running = true;
@@ -39,7 +64,8 @@ export function startPoller(sqs: SQSClient, queueUrl: string, queueArn: string, 
               SenderId: m.Attributes?.SenderId ?? 'local',
               ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
             },
-            messageAttributes: {},
+            messageAttributes: lambdaMessageAttributes(m.MessageAttributes),
+            ...(m.MD5OfMessageAttributes && { md5OfMessageAttributes: m.MD5OfMessageAttributes }),
             md5OfBody: m.MD5OfBody ?? '',
             eventSource: 'aws:sqs',
             eventSourceARN: queueArn,

@@ -7,7 +7,7 @@ import { addCounters } from '../store/counters.js';
 import { getOffer, setDeliveryStatus, type StoredOffer } from '../store/offers.js';
 import { QUEUE_DEF } from '../store/table-def.js';
 import { getWebhookConfig } from '../store/webhooks.js';
-import { PoisonMessage, parseOfferMessage, type OfferMessage } from './messages.js';
+import { PoisonMessage, parseOfferMessage, resendAttributes, type ReceivedOfferMessage } from './messages.js';
 import { delayRedelivery, sendToDlq } from './queue.js';
 import { signatureHeaders } from './signing.js';
 import { postJson } from './webhook-client.js';
@@ -28,7 +28,7 @@ export function redeliveryDelayS(attempt: number, baseS: number, maxAttempts: nu
 }
 
 /** What a delivery log line may carry: identifiers only (never the URL, the body or a coordinate). */
-const logIds = (msg: OfferMessage) => ({ requestId: msg.requestId, tenantId: msg.tenantId, offerId: msg.offerId });
+const logIds = (msg: ReceivedOfferMessage) => ({ requestId: msg.requestId, tenantId: msg.tenantId, offerId: msg.offerId });
 
 /**
  * Deliver one offer to the tenant's webhook. Outcomes:
@@ -41,7 +41,7 @@ const logIds = (msg: OfferMessage) => ({ requestId: msg.requestId, tenantId: msg
  * that ends failed (as the campaign stats' `delivered` and `deliveryFailed`)
  * and per poison message (see handleRecord): what lands in the DLQ.
  */
-export async function deliver(record: SQSRecord, msg: OfferMessage): Promise<Outcome> {
+export async function deliver(record: SQSRecord, msg: ReceivedOfferMessage): Promise<Outcome> {
   const cfg = getConfig();
   const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1');
   const offer = await getOffer(msg.tenantId, msg.shopperId, msg.offerId);
@@ -105,11 +105,14 @@ export class NotDelivered extends Error {}
  * (ReportBatchItemFailures), any other is acknowledged. A poison message is
  * moved to the DLQ at once and acknowledged, so it never holds up its
  * batch-mates and is never retried; if that move fails, it is reported failed.
+ * The request id comes from the record's `requestId` message attribute (see
+ * parseOfferMessage); a missing or invalid one only leaves it out of the log
+ * lines.
  */
 export async function handleRecord(record: SQSRecord): Promise<Outcome | 'poison'> {
-  let msg: OfferMessage;
+  let msg: ReceivedOfferMessage;
   try {
-    msg = parseOfferMessage(record.body);
+    msg = parseOfferMessage(record.body, record.messageAttributes);
   } catch (err) {
     if (!(err instanceof PoisonMessage)) throw err;
     return moveToDlq(record, err.message);
@@ -127,7 +130,7 @@ export async function handleRecord(record: SQSRecord): Promise<Outcome | 'poison
 
 async function moveToDlq(record: SQSRecord, reason: string): Promise<'poison'> {
   try {
-    await sendToDlq(record.body, reason);
+    await sendToDlq(record.body, reason, resendAttributes(record.messageAttributes));
   } catch (err) {
     log('error', 'could not move poison message', { messageId: record.messageId, ...errorFields(err) });
     throw err;

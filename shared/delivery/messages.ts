@@ -1,10 +1,14 @@
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import type { SQSMessageAttributes } from 'aws-lambda';
 import * as z from 'zod';
-import { REQUEST_ID, validRequestId } from '../platform/ids.js';
+import { validRequestId } from '../platform/ids.js';
 
 /**
- * The offers queue message: identifiers only (no coordinates, no profile).
- * `requestId` is the id of the offer request that made the offer, so that the
- * delivery's log lines can be joined to the request's.
+ * The offers queue message body: identifiers only (no coordinates, no
+ * profile). Its shape is a contract with the consumer of the previous build,
+ * whose schema is just as strict: while a deploy has the new producer and the
+ * old consumer side by side, a body with any other field would be poison to
+ * it. Anything else that travels with an offer goes in a message attribute.
  */
 export const OfferMessageSchema = z
   .object({
@@ -12,38 +16,77 @@ export const OfferMessageSchema = z
     tenantId: z.string().min(1),
     shopperId: z.string().min(1),
     offerId: z.string().min(1),
-    requestId: z.string().regex(REQUEST_ID).optional(),
   })
   .strict();
 export type OfferMessage = z.infer<typeof OfferMessageSchema>;
 
+/**
+ * An offer message as the consumer reads it: the body, plus `requestId`, the
+ * id of the offer request that made the offer (when it came with one of the
+ * allowed form), so that the delivery's log lines can be joined to the
+ * request's.
+ */
+export type ReceivedOfferMessage = OfferMessage & { requestId?: string };
+
+/** The message attribute that carries the offer request's id. */
+export const REQUEST_ID_ATTRIBUTE = 'requestId';
+
+/**
+ * What the consumer accepts as a body: the four fields, and, for messages
+ * queued by the build that put the request id in the body, a `requestId`
+ * (of any value: a malformed one is dropped, never a reason to poison).
+ * Keep this tolerance while such a message can still arrive: one left on the
+ * offers queue (4 days' retention) or redriven from the DLQ (14 days).
+ */
+const ReceivedBodySchema = OfferMessageSchema.extend({ requestId: z.unknown().optional() }).strict();
+
 /** A message that can never be delivered (not JSON, not an offer message): it goes to the DLQ at once. */
 export class PoisonMessage extends Error {}
 
-/** The queue body of an offer message; an invalid request id is left out. */
+/** The queue body of an offer message: exactly its four fields, whatever else the object carries. */
 export function offerMessageBody(m: OfferMessage): string {
-  const { requestId, ...rest } = m;
+  const body: OfferMessage = { type: m.type, tenantId: m.tenantId, shopperId: m.shopperId, offerId: m.offerId };
+  return JSON.stringify(body);
+}
+
+/** The message attributes of an offer message: the request id, when it is of the allowed form (else none). */
+export function offerMessageAttributes(requestId?: string): Record<string, MessageAttributeValue> | undefined {
   const id = validRequestId(requestId);
-  return JSON.stringify(id ? { ...rest, requestId: id } : rest);
+  return id ? { [REQUEST_ID_ATTRIBUTE]: { DataType: 'String', StringValue: id } } : undefined;
 }
 
 /**
- * Parse a queue body into an offer message. Throws PoisonMessage when it is
- * not JSON or not an offer message; a malformed or oversized `requestId` is
- * dropped rather than poisoning an otherwise deliverable offer.
+ * Parse a queue record (its body and its message attributes, in the Lambda
+ * event shape) into an offer message. Throws PoisonMessage when the body is
+ * not JSON or not an offer message. The request id comes from the `requestId`
+ * attribute, or else from a `requestId` in the body (messages queued by the
+ * previous build); one that is missing, malformed or oversized is dropped:
+ * it never poisons an otherwise deliverable offer.
  */
-export function parseOfferMessage(body: string): OfferMessage {
+export function parseOfferMessage(body: string, attributes?: SQSMessageAttributes): ReceivedOfferMessage {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
     throw new PoisonMessage('body is not JSON');
   }
-  if (parsed && typeof parsed === 'object' && 'requestId' in parsed && !validRequestId(parsed.requestId)) {
-    const { requestId: _dropped, ...rest } = parsed;
-    parsed = rest;
-  }
-  const msg = OfferMessageSchema.safeParse(parsed);
+  const msg = ReceivedBodySchema.safeParse(parsed);
   if (!msg.success) throw new PoisonMessage('not an offer message');
-  return msg.data;
+  const { requestId: legacyId, ...offer } = msg.data;
+  const requestId = validRequestId(attributes?.[REQUEST_ID_ATTRIBUTE]?.stringValue) ?? validRequestId(legacyId);
+  return requestId ? { ...offer, requestId } : offer;
+}
+
+/**
+ * A received record's message attributes (Lambda event shape) as SendMessage
+ * takes them, for re-sending the message with them (the DLQ move). One with
+ * no value (the list types SQS reserves but does not implement) is left out.
+ */
+export function resendAttributes(attributes: SQSMessageAttributes | undefined): Record<string, MessageAttributeValue> {
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [name, a] of Object.entries(attributes ?? {})) {
+    if (a.stringValue !== undefined) out[name] = { DataType: a.dataType, StringValue: a.stringValue };
+    else if (a.binaryValue !== undefined) out[name] = { DataType: a.dataType, BinaryValue: Buffer.from(a.binaryValue, 'base64') };
+  }
+  return out;
 }

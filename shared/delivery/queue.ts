@@ -1,16 +1,36 @@
-import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  type MessageAttributeValue,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { getSqs } from '../platform/clients.js';
 import { getConfig } from '../platform/config.js';
-import { offerMessageBody, type OfferMessage } from './messages.js';
+import { offerMessageAttributes, offerMessageBody, type OfferMessage } from './messages.js';
 
 /** Most messages one SendMessageBatch carries (an SQS limit): the offer path sends at most this many per request. */
 export const MAX_BATCH = 10;
 
 /**
- * Queue offers for delivery in ONE SendMessageBatch call. Returns the ids of
- * offers SQS did not accept (empty when all went through). `requestId` (the
- * offer request's id) goes into each message that does not carry its own; an
- * id not of the allowed form is left out.
+ * The SendMessageBatch entries for offers (entry id = index). Each body is the
+ * four identifiers only; `requestId` (the offer request's id) travels as the
+ * `requestId` message attribute of each entry, and an id not of the allowed
+ * form is left out.
+ */
+export function offerBatchEntries(messages: OfferMessage[], requestId?: string): SendMessageBatchRequestEntry[] {
+  const attributes = offerMessageAttributes(requestId);
+  return messages.map((m, i) => ({
+    Id: String(i),
+    MessageBody: offerMessageBody(m),
+    ...(attributes && { MessageAttributes: attributes }),
+  }));
+}
+
+/**
+ * Queue offers for delivery in ONE SendMessageBatch call (see
+ * offerBatchEntries). Returns the ids of offers SQS did not accept (empty when
+ * all went through).
  */
 export async function queueOffers(messages: OfferMessage[], requestId?: string): Promise<string[]> {
   if (!messages.length) return [];
@@ -18,16 +38,16 @@ export async function queueOffers(messages: OfferMessage[], requestId?: string):
   const res = await getSqs().send(
     new SendMessageBatchCommand({
       QueueUrl: getConfig().offersQueueUrl,
-      Entries: messages.map((m, i) => ({
-        Id: String(i),
-        MessageBody: offerMessageBody({ ...m, requestId: m.requestId ?? requestId }),
-      })),
+      Entries: offerBatchEntries(messages, requestId),
     }),
   );
   return (res.Failed ?? []).map((f) => messages[Number(f.Id)].offerId);
 }
 
-/** Hide a received message for `seconds` (0 = visible again at once): the delivery retry backoff. */
+/**
+ * Hide a received message for `seconds` (0 = visible again at once): the
+ * delivery retry backoff. The message stays as it is, attributes included.
+ */
 export async function delayRedelivery(receiptHandle: string, seconds: number): Promise<void> {
   await getSqs().send(
     new ChangeMessageVisibilityCommand({
@@ -38,13 +58,37 @@ export async function delayRedelivery(receiptHandle: string, seconds: number): P
   );
 }
 
-/** Put a message body on the dead-letter queue, with the reason as an attribute. */
-export async function sendToDlq(body: string, reason: string): Promise<void> {
+/** Most message attributes SQS allows on one message. */
+const MAX_ATTRIBUTES = 10;
+
+/**
+ * The attributes of a message moved to the dead-letter queue: the ones it came
+ * with (as SendMessage takes them), plus the reason as the `reason` attribute
+ * (in place of one it came with; of the others, the first 9 are kept, so that
+ * the send stays within the SQS limit of 10).
+ */
+export function dlqAttributes(
+  reason: string,
+  attributes: Record<string, MessageAttributeValue> = {},
+): Record<string, MessageAttributeValue> {
+  const kept = Object.entries(attributes).filter(([name]) => name !== 'reason');
+  return {
+    ...Object.fromEntries(kept.slice(0, MAX_ATTRIBUTES - 1)),
+    reason: { DataType: 'String', StringValue: reason.slice(0, 200) },
+  };
+}
+
+/** Put a message on the dead-letter queue: its body, and its attributes with the reason (see dlqAttributes). */
+export async function sendToDlq(
+  body: string,
+  reason: string,
+  attributes: Record<string, MessageAttributeValue> = {},
+): Promise<void> {
   await getSqs().send(
     new SendMessageCommand({
       QueueUrl: getConfig().dlqUrl,
       MessageBody: body,
-      MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 200) } },
+      MessageAttributes: dlqAttributes(reason, attributes),
     }),
   );
 }

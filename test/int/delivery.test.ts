@@ -1,4 +1,4 @@
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHmac } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
@@ -21,27 +21,39 @@ function verify(secret: string, header: string, body: string) {
   return createHmac('sha256', secret).update(`${m[1]}.${body}`).digest('hex') === m[2];
 }
 
-async function dlqBodies(): Promise<string[]> {
+async function dlqMessages(): Promise<Message[]> {
   const stack = inject('stack');
-  const out: string[] = [];
+  const out: Message[] = [];
   for (let i = 0; i < 5; i++) {
     const res = await getSqs().send(
-      new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 1 }),
+      new ReceiveMessageCommand({
+        QueueUrl: stack.dlqUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 1,
+        MessageAttributeNames: ['All'],
+      }),
     );
-    out.push(...(res.Messages ?? []).map((m) => m.Body ?? ''));
+    out.push(...(res.Messages ?? []));
     if (!(res.Messages ?? []).length) break;
   }
   return out;
 }
 
+async function dlqBodies(): Promise<string[]> {
+  return (await dlqMessages()).map((m) => m.Body ?? '');
+}
+
 /** An SQS record as Lambda hands it over (first receive), for calling the handler directly. */
-function record(id: string, body: string): SQSRecord {
+function record(id: string, body: string, requestId?: string): SQSRecord {
   return {
     messageId: id,
     receiptHandle: `rh-${id}`,
     body,
     attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
-    messageAttributes: {},
+    messageAttributes: requestId
+      ? { requestId: { stringValue: requestId, stringListValues: [], binaryListValues: [], dataType: 'String' } }
+      : {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
     eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:geo-offers-delivery',
@@ -200,8 +212,8 @@ describe('offer delivery', () => {
             'm1',
             JSON.stringify({ type: 'offer.created', tenantId: t.id, shopperId: a, offerId: offerA.id, requestId: 'req-m1' }),
           ),
-          record('m2', poison),
-          record('m3', JSON.stringify({ type: 'offer.created', tenantId: t.id, shopperId: b, offerId: offerB.id })),
+          record('m2', poison, 'req-m2'),
+          record('m3', JSON.stringify({ type: 'offer.created', tenantId: t.id, shopperId: b, offerId: offerB.id }), 'not valid!'),
         ],
       };
       const res = await deliverHandler(event);
@@ -209,8 +221,12 @@ describe('offer delivery', () => {
       expect(rx.received.map((r) => r.headers['webhook-id']).sort()).toEqual([`whk_${offerA.id}`, `whk_${offerB.id}`].sort());
       expect((await offerState(t.adminKey, a, offerA.id))?.deliveryStatus).toBe('delivered');
       expect((await offerState(t.adminKey, b, offerB.id))?.deliveryStatus).toBe('delivered');
-      const dlq = await waitFor(async () => (await dlqBodies()).find((x) => x === poison), 10_000);
-      expect(dlq).toBe(poison);
+      const dlq = await waitFor(async () => (await dlqMessages()).find((m) => m.Body === poison), 10_000);
+      // moved with the attributes it came with, and the reason
+      expect(dlq.MessageAttributes).toEqual({
+        requestId: { DataType: 'String', StringValue: 'req-m2' },
+        reason: { DataType: 'String', StringValue: 'body is not JSON' },
+      });
       // a duplicate of a delivered offer is acknowledged without a second POST
       const again = await deliverHandler({ Records: [event.Records[0]] });
       expect(again.batchItemFailures).toEqual([]);
