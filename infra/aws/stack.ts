@@ -131,7 +131,8 @@ export class GeoOffersStack extends Stack {
       this.api.addGatewayResponse(`Gateway${type.responseType}`, {
         type,
         statusCode: String(STATUS_OF[error.kind]),
-        responseHeaders: problemHeaders(error),
+        // API Gateway's own request id (the one the functions fall back to when a client sends none).
+        responseHeaders: { ...problemHeaders(error), 'X-Request-Id': 'context.requestId' },
         templates: { 'application/json': problemTemplate(error) },
       });
     }

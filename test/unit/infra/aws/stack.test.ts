@@ -380,6 +380,7 @@ describe('gateway responses', () => {
   it('sends problem+json for every response API Gateway answers itself', () => {
     for (const [type, r] of responses()) {
       expect(r.ResponseParameters['gatewayresponse.header.Content-Type'], type).toBe("'application/problem+json'");
+      expect(r.ResponseParameters['gatewayresponse.header.X-Request-Id'], type).toBe('context.requestId');
       const body = JSON.parse(r.ResponseTemplates['application/json']);
       expect(String(body.status), type).toBe(r.StatusCode);
       expect(body.type, type).toMatch(/^https:\/\/errors\.geo-offers\.dev\/[a-z-]+$/);
