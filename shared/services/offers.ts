@@ -1,7 +1,13 @@
 import type { Principal } from '../auth/principal.js';
 import { coarseCell } from '../domain/geo/coarse.js';
-import { GEO_LIMITS } from '../domain/geo/index.js';
-import { refuseAfterWrite, selectOffers, type CampaignDecision, type CapState } from '../domain/offers/index.js';
+import {
+  applyCaps,
+  planOffers,
+  refuseAfterWrite,
+  renderOffers,
+  isTooVague,
+  type CampaignDecision,
+} from '../domain/offers/index.js';
 import { confidenceRank, hasConsent, mergeProfile, type InlineProfile, type ShopperProfile } from '../domain/targeting/index.js';
 import { unprocessable } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
@@ -63,9 +69,9 @@ type Candidate = CampaignDecision<Campaign, FenceMatch>;
  *   round 2: 1 BatchGetItem of candidate fences (one per 100 fences within reach of the point, <= 5)
  *   round 3: <= F Queries of campaign links, in parallel
  *   round 4: 1 BatchGetItem of <= C campaigns + 1 BatchGetItem of the matched fences' stores, in parallel
- *   (then selectOffers decides, pure: no I/O)
+ *   (then planOffers decides every check but the cap, pure: no I/O)
  *   round 5: 1 BatchGetItem of partners + 1 BatchGetItem of frequency-cap items, in parallel
- *            (of the campaigns the decision offers or holds out; it is then made again with them)
+ *            (of the campaigns the plan offers or holds out; applyCaps and renderOffers finish the decision)
  *   round 6: per offer and held-out record 1 conditional cap write (campaigns with a cap; + retries on a race),
  *            then per offer 1 conditional budget ADD (+ 1 cap release when it is spent); all in parallel
  *   round 7: BatchWriteItem of offers, id pointers, eligibility and location (<= 25 items per call)
@@ -91,7 +97,7 @@ export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferC
   const now = ctx.now ?? new Date();
   const { lat, lng } = req.location;
   const accuracyM = req.location.accuracyM;
-  const tooVague = (accuracyM ?? 0) > GEO_LIMITS.maxAccuracyM;
+  const tooVague = isTooVague(accuracyM);
 
   const nowMs = now.getTime();
   const nowIso = now.toISOString();
@@ -126,23 +132,20 @@ export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferC
     getStoresByIds(p.tenantId, storeIds),
   ]);
 
-  const decide = (caps?: ReadonlyMap<string, CapState>, partnerNames?: ReadonlyMap<string, string>): Candidate[] =>
-    selectOffers({
-      campaigns,
-      fences: used,
-      profile,
-      shopperId: req.shopperId,
-      location: req.location,
-      now,
-      at: scheduleAt,
-      caps,
-      partnerNames,
-      storeNames: new Map(stores.map((s) => [s.id, s.name])),
-      maxOffers: OFFER_LIMITS.maxOffers,
-    });
-  // Decided first without cap items and partner names, which only take offers away or fill in text:
-  // that names the campaigns whose cap items and partners are read, then the decision is made with them.
-  const planned = decide();
+  const input = {
+    campaigns,
+    fences: used,
+    profile,
+    shopperId: req.shopperId,
+    location: req.location,
+    now,
+    at: scheduleAt,
+    storeNames: new Map(stores.map((s) => [s.id, s.name])),
+    maxOffers: OFFER_LIMITS.maxOffers,
+  };
+  // The decision (selectOffers) in its three steps, each made once: every check but the cap, which names the campaigns
+  // whose cap items and partners are read; then the cap items (they only take offers away); then the offers' text.
+  const planned = planOffers(input);
   const partnerIds = [
     ...new Set(planned.flatMap((d) => (d.decision === 'offer' && d.campaign.partnerId ? [d.campaign.partnerId] : []))),
   ];
@@ -151,7 +154,10 @@ export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferC
     getPartnersByIds(p.tenantId, partnerIds),
     capped.length ? getCaps(p.tenantId, req.shopperId, capped) : new Map(),
   ]);
-  const decided = decide(caps, new Map(partners.map((x) => [x.id, x.name])));
+  const decided: Candidate[] = renderOffers(applyCaps(planned, caps, now), {
+    ...input,
+    partnerNames: new Map(partners.map((x) => [x.id, x.name])),
+  });
 
   // Conditional writes, in parallel: the frequency cap slot first (per shopper; held-out records count within the
   // same cap), then for an offer the budget (per campaign), giving the slot back if the budget is spent.

@@ -124,6 +124,12 @@ export type CampaignDecision<C extends OfferCampaign = OfferCampaign, F extends 
   | { decision: 'held_out'; campaign: C; reasons: Reason[]; match: F }
   | { decision: 'not_eligible'; campaign: C; reasons: Reason[]; match?: F };
 
+/** A decision before its offer is personalised (see {@link renderOffers}). */
+export type PlannedDecision<C extends OfferCampaign = OfferCampaign, F extends MatchedFence = MatchedFence> =
+  | { decision: 'offer'; campaign: C; reasons: []; match: F }
+  | { decision: 'held_out'; campaign: C; reasons: Reason[]; match: F }
+  | { decision: 'not_eligible'; campaign: C; reasons: Reason[]; match?: F };
+
 /** Whether a location's accuracy is too poor to match any geofence. */
 export function isTooVague(accuracyM: number | undefined): boolean {
   return (accuracyM ?? 0) > GEO_LIMITS.maxAccuracyM;
@@ -193,16 +199,25 @@ type Checked<C extends OfferCampaign, F extends MatchedFence> = {
  * profile's first name, the names given and the distance from the location
  * to the fence's anchor.
  *
- * Cap items and names can only take offers away or fill in text, never add
- * an offer: deciding first without them names the campaigns they are needed
- * for. A cap or budget write refused afterwards is applied with
+ * It is the composition of three steps the hot path runs apart, so that it
+ * reads cap items and partner names only for the campaigns that need them and
+ * decides once: {@link planOffers} (every check but the frequency cap),
+ * {@link applyCaps} (cap items only take offers away, and do not change which
+ * campaigns fit in the request's limit) and {@link renderOffers}
+ * (personalisation). A cap or budget write refused afterwards is applied with
  * {@link refuseAfterWrite}.
  */
 export function selectOffers<C extends OfferCampaign, F extends MatchedFence>(
   input: OfferDecisionInput<C, F>,
 ): CampaignDecision<C, F>[] {
+  return renderOffers(applyCaps(planOffers(input), input.caps, input.now), input);
+}
+
+/** Every check of {@link selectOffers} but the frequency cap, and no personalisation: `input.caps` and the names are not read. */
+export function planOffers<C extends OfferCampaign, F extends MatchedFence>(
+  input: OfferDecisionInput<C, F>,
+): PlannedDecision<C, F>[] {
   const { profile, now, location } = input;
-  const nowMs = now.getTime();
   const consent = hasConsent(profile);
   const tooVague = isTooVague(location.accuracyM);
   const byFence = new Map(input.fences.map((m) => [m.fence.id, m]));
@@ -260,14 +275,6 @@ export function selectOffers<C extends OfferCampaign, F extends MatchedFence>(
     }
 
     const heldOut = isHeldOut(c.id, input.shopperId, c.holdoutPercent ?? 0);
-    const cap = c.frequencyCap;
-    if (cap && isCapFull(input.caps?.get(c.id), cap, nowMs)) {
-      later.push({
-        code: 'frequency_capped',
-        message: `The shopper has already had ${cap.maxOffers} offer(s) of this campaign in the last ${cap.perHours} h.`,
-        detail: { maxOffers: cap.maxOffers, perHours: cap.perHours },
-      });
-    }
     const budget = c.budget;
     const spent = input.budgets?.get(c.id);
     if (!heldOut && budget && spent && spent.used >= budget.maxOffers) {
@@ -304,16 +311,56 @@ export function selectOffers<C extends OfferCampaign, F extends MatchedFence>(
       });
     }
     reasons.sort(reasonOrder);
-    if (match && !reasons.length)
-      return { decision: 'offer', campaign: c, reasons: [], match, offer: offerContent(input, c, match) };
-    if (match && reasons.length === 1 && reasons[0]!.code === 'held_out')
-      return { decision: 'held_out', campaign: c, reasons, match };
-    return { decision: 'not_eligible', campaign: c, reasons, ...(match ? { match } : {}) };
+    return decisionOf(c, reasons, match);
   });
 }
 
+/** The decision its (sorted) reasons give: none is an offer, the holdout alone is held out. */
+function decisionOf<C extends OfferCampaign, F extends MatchedFence>(
+  c: C,
+  reasons: Reason[],
+  match: F | undefined,
+): PlannedDecision<C, F> {
+  if (match && !reasons.length) return { decision: 'offer', campaign: c, reasons: [], match };
+  if (match && reasons.length === 1 && reasons[0]!.code === 'held_out')
+    return { decision: 'held_out', campaign: c, reasons, match };
+  return { decision: 'not_eligible', campaign: c, reasons, ...(match ? { match } : {}) };
+}
+
+/**
+ * The frequency cap at `now`: a campaign whose cap item is full gets
+ * `frequency_capped` (offers and held-out records alike, and listed on
+ * campaigns that fail other checks too). A campaign with a cap and no item
+ * has used no slot.
+ */
+export function applyCaps<C extends OfferCampaign, F extends MatchedFence>(
+  planned: readonly PlannedDecision<C, F>[],
+  caps: ReadonlyMap<string, CapState> | undefined,
+  now: Date,
+): PlannedDecision<C, F>[] {
+  const nowMs = now.getTime();
+  return planned.map((d) => {
+    const cap = d.campaign.frequencyCap;
+    if (!cap || !isCapFull(caps?.get(d.campaign.id), cap, nowMs)) return d;
+    const reason: Reason = {
+      code: 'frequency_capped',
+      message: `The shopper has already had ${cap.maxOffers} offer(s) of this campaign in the last ${cap.perHours} h.`,
+      detail: { maxOffers: cap.maxOffers, perHours: cap.perHours },
+    };
+    return decisionOf(d.campaign, [...d.reasons, reason].sort(reasonOrder), d.match);
+  });
+}
+
+/** Personalises each offer: the profile's first name, the store and partner names given, and the distance to the fence's anchor. */
+export function renderOffers<C extends OfferCampaign, F extends MatchedFence>(
+  planned: readonly PlannedDecision<C, F>[],
+  input: Pick<OfferDecisionInput<C, F>, 'profile' | 'location' | 'storeNames' | 'partnerNames'>,
+): CampaignDecision<C, F>[] {
+  return planned.map((d) => (d.decision === 'offer' ? { ...d, offer: offerContent(input, d.campaign, d.match) } : d));
+}
+
 function offerContent(
-  input: OfferDecisionInput<OfferCampaign, MatchedFence>,
+  input: Pick<OfferDecisionInput<OfferCampaign, MatchedFence>, 'profile' | 'location' | 'storeNames' | 'partnerNames'>,
   c: OfferCampaign,
   match: MatchedFence,
 ): OfferContent {

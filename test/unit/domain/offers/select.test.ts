@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  applyCaps,
+  planOffers,
   refuseAfterWrite,
+  renderOffers,
   selectOffers,
   type CampaignDecision,
   type MatchedFence,
@@ -453,6 +456,51 @@ describe('selectOffers', () => {
       expect(kept(after).every((id) => kept(before).includes(id))).toBe(true);
       expect(kept(after).length).toBeLessThan(kept(before).length);
       expect(after.filter((d) => d.decision === 'offer').length).toBeLessThanOrEqual(10);
+    });
+  });
+
+  describe('in steps, as the hot path runs it', () => {
+    const campaigns = Array.from({ length: 14 }, (_, i) =>
+      campaign(`cmp_${i}`, {
+        priority: i % 3,
+        holdoutPercent: 20,
+        frequencyCap: i % 2 ? { maxOffers: 1, perHours: 2 } : undefined,
+      }),
+    );
+    const caps = new Map(campaigns.filter((_, i) => i % 4 === 1).map((c) => [c.id, { slots: { s: NOW.getTime() - HOUR } }]));
+    const input: OfferDecisionInput<OfferCampaign, MatchedFence> = {
+      campaigns,
+      fences: [fence('gf_1', 'medium')],
+      profile: ana,
+      shopperId: 'shp_1',
+      location: { ...POINT, accuracyM: 20 },
+      now: NOW,
+      at: NOW,
+      storeNames: new Map([['st_sol', 'Sol']]),
+      caps,
+      maxOffers: 10,
+    };
+
+    it('plans, applies the cap items and renders to exactly what selectOffers decides', () => {
+      const stepwise = renderOffers(applyCaps(planOffers({ ...input, caps: undefined }), caps, NOW), input);
+      expect(stepwise).toEqual(selectOffers(input));
+      expect(summary(stepwise).some(([, d, r]) => d === 'not_eligible' && (r as string[]).includes('frequency_capped'))).toBe(
+        true,
+      );
+    });
+
+    it('does not read cap items while planning, and renders nothing before the last step', () => {
+      const planned = planOffers(input);
+      expect(planned.some((d) => d.reasons.some((r) => r.code === 'frequency_capped'))).toBe(false);
+      expect(planned.some((d) => 'offer' in d)).toBe(false);
+    });
+
+    it('turns a held-out shopper whose cap is full into not_eligible with both reasons', () => {
+      const held = campaign('cmp_1', { holdoutPercent: 14, frequencyCap: { maxOffers: 1, perHours: 24 } });
+      const planned = planOffers({ ...input, campaigns: [held] });
+      expect(summary(planned as CampaignDecision[])).toEqual([['cmp_1', 'held_out', ['held_out']]]);
+      const capped = applyCaps(planned, new Map([['cmp_1', { slots: { s: NOW.getTime() - HOUR } }]]), NOW);
+      expect(summary(capped as CampaignDecision[])).toEqual([['cmp_1', 'not_eligible', ['frequency_capped', 'held_out']]]);
     });
   });
 
