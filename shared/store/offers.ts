@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CampaignKind, Confidence } from '../domain/targeting/index.js';
 import { batchWrite, type WriteRequest } from './batch.js';
 import {
   conditionFailedItem,
@@ -24,27 +25,31 @@ import type { Key } from './table-def.js';
  *   pointer   pk T#<tenant>#O#<offerId>   sk OFFER
  * TTL: 30 days after the offer expires, both (for redemption answers (410) and audits).
  */
+/** The states of an offer, and of its delivery to the tenant's webhook. */
+export const OFFER_STATUSES = ['active', 'redeemed'] as const;
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'not_configured'] as const;
+
 export interface StoredOffer {
   id: string;
   tenantId: string;
   shopperId: string;
   campaignId: string;
-  kind: string;
+  kind: CampaignKind;
   title: string;
   body: string;
   code: string | null;
   geofenceId: string;
   storeId: string | null;
   partnerId: string | null;
-  confidence: string;
+  confidence: Confidence;
   priority: number;
   createdAt: string;
   expiresAt: string;
-  status: 'active' | 'redeemed';
+  status: (typeof OFFER_STATUSES)[number];
   redeemedAt?: string;
   redeemedStoreId?: string | null;
   amount?: number | null;
-  deliveryStatus: 'pending' | 'delivered' | 'failed' | 'not_configured';
+  deliveryStatus: (typeof DELIVERY_STATUSES)[number];
   deliveryAttempts: number;
   deliveredAt?: string;
   lastDeliveryError?: string;
@@ -219,13 +224,13 @@ export async function listLiveOffers(
 export const publicOffer = (o: StoredOffer) => ({
   id: o.id,
   campaignId: o.campaignId,
-  kind: o.kind as 'location' | 'local_partner',
+  kind: o.kind,
   title: o.title,
   body: o.body,
   code: o.code,
   geofenceId: o.geofenceId,
   storeId: o.storeId,
   partnerId: o.partnerId,
-  confidence: o.confidence as 'low' | 'medium' | 'high',
+  confidence: o.confidence,
   expiresAt: o.expiresAt,
 });

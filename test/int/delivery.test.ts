@@ -61,6 +61,22 @@ function record(id: string, body: string, requestId?: string): SQSRecord {
   };
 }
 
+/** A tenant with a campaign and two shoppers' offers, made while it had no webhook (they end not_configured). */
+async function twoUndeliveredOffers() {
+  const t = await newTenant();
+  await storeFenceCampaign(t.adminKey, here);
+  const a = unique('a');
+  const b = unique('b');
+  await consentingShopper(t.adminKey, a);
+  await consentingShopper(t.adminKey, b);
+  const offerA = (await offersFor(t.adminKey, a, here)).offers[0];
+  const offerB = (await offersFor(t.adminKey, b, here)).offers[0];
+  await waitFor(async () =>
+    (await offerState(t.adminKey, b, offerB.id))?.deliveryStatus === 'not_configured' ? true : undefined,
+  );
+  return { t, a, b, offerA, offerB };
+}
+
 describe('webhook configuration', () => {
   it('returns a signing secret and keeps it when the URL changes', async () => {
     const t = await newTenant();
@@ -190,18 +206,8 @@ describe('offer delivery', () => {
   });
 
   it('moves a poison message to the DLQ while its batch-mates are delivered', async () => {
-    const t = await newTenant();
     // Offers first, with no webhook yet (they end not_configured); then a receiver, then one batch.
-    await storeFenceCampaign(t.adminKey, here);
-    const a = unique('a');
-    const b = unique('b');
-    await consentingShopper(t.adminKey, a);
-    await consentingShopper(t.adminKey, b);
-    const offerA = (await offersFor(t.adminKey, a, here)).offers[0];
-    const offerB = (await offersFor(t.adminKey, b, here)).offers[0];
-    await waitFor(async () =>
-      (await offerState(t.adminKey, b, offerB.id))?.deliveryStatus === 'not_configured' ? true : undefined,
-    );
+    const { t, a, b, offerA, offerB } = await twoUndeliveredOffers();
     const rx = await startReceiver();
     try {
       await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: rx.url } });
@@ -237,17 +243,7 @@ describe('offer delivery', () => {
   });
 
   it('reports every record of a batch whose deliveries all fail, rather than failing the invocation', async () => {
-    const t = await newTenant();
-    await storeFenceCampaign(t.adminKey, here);
-    const a = unique('a');
-    const b = unique('b');
-    await consentingShopper(t.adminKey, a);
-    await consentingShopper(t.adminKey, b);
-    const offerA = (await offersFor(t.adminKey, a, here)).offers[0];
-    const offerB = (await offersFor(t.adminKey, b, here)).offers[0];
-    await waitFor(async () =>
-      (await offerState(t.adminKey, b, offerB.id))?.deliveryStatus === 'not_configured' ? true : undefined,
-    );
+    const { t, a, b, offerA, offerB } = await twoUndeliveredOffers();
     const rx = await startReceiver(() => 503);
     try {
       await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: rx.url } });

@@ -3,6 +3,7 @@ import { LatLngSchema } from '../../domain/geo/schema.js';
 import { CAMPAIGN_KINDS, CONFIDENCES, ProfileFieldsSchema } from '../../domain/targeting/index.js';
 import { IdSchema } from '../../domain/values/id.js';
 import { IsoDateTimeSchema } from '../../domain/values/time.js';
+import { DELIVERY_STATUSES, OFFER_STATUSES } from '../../store/offers.js';
 import { route } from '../route.js';
 
 /**
@@ -53,11 +54,11 @@ export const OfferResponseSchema = z.object({
 });
 
 export const StoredOfferSchema = OfferSchema.extend({
-  status: z.enum(['active', 'redeemed']),
+  status: z.enum(OFFER_STATUSES),
   shopperId: z.string(),
   createdAt: z.string(),
   redeemedAt: z.string().optional(),
-  deliveryStatus: z.enum(['pending', 'delivered', 'failed', 'not_configured']),
+  deliveryStatus: z.enum(DELIVERY_STATUSES),
   deliveryAttempts: z.number().int(),
 });
 
