@@ -16,10 +16,6 @@ import { validateBody, validatePathIds, validateQuery } from './pipeline/validat
 import type { FunctionName, RouteDef } from './route.js';
 import { routes, type RoutesOf } from './routes.js';
 
-export type { Reply, Request } from './pipeline/types.js';
-export { MAX_BODY_BYTES, storableNumbers } from './pipeline/parse.js';
-export { problemResponse, toHttpError } from './pipeline/respond.js';
-
 export type Handlers<F extends FunctionName> = {
   [K in RoutesOf<F>['id']]: (req: Request<Extract<RoutesOf<F>, { id: K }>>) => Promise<Reply>;
 };

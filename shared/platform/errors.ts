@@ -17,7 +17,6 @@ export type ErrorKind =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
-  | 'method_not_allowed'
   | 'conflict'
   | 'gone'
   | 'payload_too_large'
@@ -43,16 +42,12 @@ export class DomainError extends Error {
   }
 }
 
-export const isDomainError = (err: unknown): err is DomainError => err instanceof DomainError;
-
 export const badRequest = (detail: string) => new DomainError('bad_request', 'bad-request', detail);
 export const unsupportedMediaType = (detail: string) =>
   new DomainError('unsupported_media_type', 'unsupported-media-type', detail);
 export const unauthorized = (detail = 'A valid API key is required.') => new DomainError('unauthorized', 'unauthorized', detail);
 export const forbidden = (detail: string) => new DomainError('forbidden', 'forbidden', detail);
 export const notFound = (what = 'Resource') => new DomainError('not_found', 'not-found', `${what} not found.`);
-export const methodNotAllowed = () =>
-  new DomainError('method_not_allowed', 'method-not-allowed', 'Method not allowed on this route.');
 export const conflict = (code: string, detail: string) => new DomainError('conflict', code, detail);
 export const gone = (detail: string) => new DomainError('gone', 'gone', detail);
 export const payloadTooLarge = (limit: number) =>
