@@ -2,11 +2,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { FunctionName } from '../../shared/http/route.js';
 import { functionNames } from '../../shared/http/routes.js';
 
-/** Import every Lambda entry the route table names, plus the authorizer and the delivery consumer. */
+/** Import every Lambda entry the route table names, plus the delivery consumer and the table's stream consumer. */
 export async function loadFunctions() {
   const http = {} as Record<FunctionName, (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>>;
   for (const fn of functionNames()) http[fn] = (await import(`../../functions/${fn}.ts`)).handler;
-  const authorizer = (await import('../../functions/authorizer.js')).handler;
   const deliver = (await import('../../functions/deliver.js')).handler;
-  return { http, authorizer, deliver };
+  const stream = (await import('../../functions/stream.js')).handler;
+  return { http, deliver, stream };
 }

@@ -1,20 +1,7 @@
-import type {
-  APIGatewayAuthorizerResult,
-  APIGatewayProxyEvent,
-  APIGatewayProxyResult,
-  APIGatewayRequestAuthorizerEvent,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import {
-  DomainError,
-  notFound,
-  payloadTooLarge,
-  tooManyRequests,
-  unauthorized,
-  unavailable,
-} from '../../shared/platform/errors.js';
+import { DomainError, notFound, payloadTooLarge, unavailable } from '../../shared/platform/errors.js';
 import { MAX_BODY_BYTES } from '../../shared/http/pipeline/parse.js';
 import { requestIdOf } from '../../shared/http/pipeline/request-id.js';
 import { problemResponse } from '../../shared/http/pipeline/respond.js';
@@ -23,7 +10,6 @@ import { routes } from '../../shared/http/routes.js';
 import { errorFields, log } from '../../shared/platform/log.js';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, ctx: Context) => Promise<APIGatewayProxyResult>;
-type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, ctx: Context) => Promise<APIGatewayAuthorizerResult>;
 
 interface CompiledRoute {
   route: RouteDef;
@@ -104,24 +90,52 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
 
 export interface GatewayDeps {
   handlers: Record<FunctionName, ProxyHandler>;
-  authorizer: AuthorizerHandler;
 }
 
 /**
- * The local stand-in for API Gateway (REST, proxy integration v1): the same
- * route table, the same REQUEST authorizer, the same handlers, with the event
- * shapes API Gateway sends (its own request id in `requestContext.requestId`,
+ * The local stand-in for API Gateway (HTTP API, payload format 1.0, no
+ * authorizer): the same route table and the same handlers, with the event
+ * shape API Gateway sends (its own request id in `requestContext.requestId`,
  * the client's X-Request-Id among the headers) and a Lambda context per
- * invocation. Unknown routes are 404 problem+json; authorizer outcomes map as
- * the CDK stack's gateway responses do (401, 429, 503). The functions log
- * their own access line; the gateway logs one only for what it answers itself.
+ * invocation. It only routes: keys, rate limits and their 401/429/503 are the
+ * functions' own (shared/auth/authorize.ts), as on AWS. Unknown routes are 404
+ * problem+json. The functions log their own access line; the gateway logs one
+ * only for what it answers itself.
  */
+/**
+ * Requests handled at once; the rest wait their turn in arrival order. On AWS
+ * each Lambda container serves one request at a time and a burst is spread
+ * over many containers (and many DynamoDB servers); locally one process and
+ * one DynamoDB Local serve everything, and letting hundreds of requests at
+ * them at once only makes every call slower (past the SDK's timeouts). The
+ * request deadline starts when a request's turn comes, as a Lambda
+ * invocation's does. LOCAL_CONCURRENCY sets it.
+ */
+export const LOCAL_CONCURRENCY = Math.max(1, Number(process.env.LOCAL_CONCURRENCY) || 32);
+
 export function createGateway(deps: GatewayDeps): http.Server {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const turn = (): Promise<void> => {
+    if (running < LOCAL_CONCURRENCY) {
+      running++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((r) => waiting.push(r));
+  };
+  const done = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
   return http.createServer((req, res) => {
-    handle(req, res, deps).catch((err) => {
-      log('error', 'local gateway failure', errorFields(err));
-      if (!res.headersSent) send(res, problemResponse(unavailable(1)));
-    });
+    turn()
+      .then(() => handle(req, res, deps))
+      .catch((err) => {
+        log('error', 'local gateway failure', errorFields(err));
+        if (!res.headersSent) send(res, problemResponse(unavailable(1)));
+      })
+      .finally(done);
   });
 }
 
@@ -182,49 +196,21 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
   }
   const hasQuery = Object.keys(query).length > 0;
   const hasParams = Object.keys(match.params).length > 0;
+  // As an HTTP API's $default stage sends it in payload format 1.0 (no stage in the path, no authorizer).
   const requestContext = {
     accountId: '000000000000',
     apiId: 'local',
+    domainName: req.headers.host ?? 'localhost',
     httpMethod: method,
-    path: `/local${url.pathname}`,
+    path: url.pathname,
     protocol: `HTTP/${req.httpVersion}`,
     requestId: gatewayId,
     requestTimeEpoch: started,
-    resourceId: 'local',
+    resourceId: `${method} ${match.route.path}`,
     resourcePath: match.route.path,
-    stage: 'local',
+    stage: '$default',
     identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? null },
   } as unknown as APIGatewayProxyEvent['requestContext'];
-
-  let authorizerContext: Record<string, unknown> | null = null;
-  if (match.route.auth !== 'none') {
-    const authEvent = {
-      type: 'REQUEST',
-      methodArn: `arn:aws:execute-api:local:000000000000:local/local/${method}${url.pathname}`,
-      resource: match.route.path,
-      path: url.pathname,
-      httpMethod: method,
-      headers,
-      multiValueHeaders,
-      pathParameters: hasParams ? match.params : null,
-      queryStringParameters: hasQuery ? query : null,
-      multiValueQueryStringParameters: hasQuery ? multiQuery : null,
-      stageVariables: null,
-      requestContext,
-    } as unknown as APIGatewayRequestAuthorizerEvent;
-    let result: APIGatewayAuthorizerResult;
-    try {
-      result = await deps.authorizer(authEvent, lambdaContext('authorizer', randomUUID()));
-    } catch (err) {
-      return answer((err as Error).message === 'Unauthorized' ? unauthorized() : unavailable(1), match.route.path);
-    }
-    const allowed = result.policyDocument.Statement.some((s) => 'Effect' in s && s.Effect === 'Allow');
-    if (!allowed) {
-      const retryAfter = Number(result.context?.retryAfter ?? 1);
-      return answer(tooManyRequests(retryAfter), match.route.path);
-    }
-    authorizerContext = { ...(result.context ?? {}), principalId: result.principalId };
-  }
 
   const event: APIGatewayProxyEvent = {
     resource: match.route.path,
@@ -236,7 +222,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
     multiValueQueryStringParameters: hasQuery ? multiQuery : null,
     pathParameters: hasParams ? match.params : null,
     stageVariables: null,
-    requestContext: { ...requestContext, authorizer: authorizerContext },
+    requestContext,
     body,
     isBase64Encoded: false,
   };

@@ -1,7 +1,7 @@
 import { SCOPES, type KeyKind, type Scope } from '../store/apikeys.js';
 import type { RateLimit } from '../store/ratelimit.js';
 
-/** Who is calling: what the authorizer decided, handed to every handler. */
+/** Who is calling: what authorize() decided from the request's key, handed to every handler. */
 
 /** Scopes, key kinds and rate limits are attributes of the stored key, defined with it (store/apikeys.ts, store/ratelimit.ts). */
 export { SCOPES, type KeyKind, type RateLimit, type Scope };
@@ -23,31 +23,6 @@ export interface Principal {
   scopes: Scope[];
   /** Empty = every store of the tenant. */
   storeIds: string[];
-}
-
-/** Flat string map, as API Gateway carries authorizer context. */
-export type AuthorizerContext = Record<string, string>;
-
-export function principalToContext(p: Principal): AuthorizerContext {
-  return {
-    kind: p.kind,
-    keyId: p.keyId,
-    tenantId: p.tenantId,
-    scopes: p.scopes.join(' '),
-    storeIds: p.storeIds.join(','),
-  };
-}
-
-export function principalFromContext(ctx: Record<string, unknown> | null | undefined): Principal | undefined {
-  if (!ctx || typeof ctx.keyId !== 'string' || typeof ctx.kind !== 'string') return undefined;
-  const split = (v: unknown, sep: string) => (typeof v === 'string' && v.length ? v.split(sep) : []);
-  return {
-    kind: ctx.kind as KeyKind,
-    keyId: ctx.keyId,
-    tenantId: typeof ctx.tenantId === 'string' ? ctx.tenantId : '',
-    scopes: split(ctx.scopes, ' ') as Scope[],
-    storeIds: split(ctx.storeIds, ','),
-  };
 }
 
 /** May this principal act on the given store? (store-restricted keys) */

@@ -6,9 +6,9 @@ import type { Key } from './table-def.js';
 
 /**
  * An API key: everything but its value (only the SHA-256 hash is kept).
- *   by hash    pk KEY#<sha256>   sk KEY             (the authorizer's one read)
+ *   by hash    pk KEY#<sha256>   sk KEY             (authorization's one read)
  *   listing    pk T#<tenant>     sk APIKEY#<keyId>  (tenant keys only; the operator key has none)
- * No TTL: `expiresAt` and `revokedAt` are checked by the authorizer.
+ * No TTL: `expiresAt` and `revokedAt` are checked on every request.
  */
 export const SCOPES = [
   'offers:write',
@@ -58,12 +58,29 @@ export function apiKeyPuts(rec: ApiKeyRecord) {
   return items.map((Item) => ({ Put: { TableName: table(), Item, ConditionExpression: 'attribute_not_exists(pk)' } }));
 }
 
+/** Called with a key's hash after this process created or revoked it (e.g. to drop a cached copy). */
+type KeyWritten = (hash: string) => void;
+const keyWrittenListeners: KeyWritten[] = [];
+
+export function onApiKeyWritten(listener: KeyWritten): void {
+  keyWrittenListeners.push(listener);
+}
+
+const keyWritten = (hash: string) => {
+  for (const listener of keyWrittenListeners) listener(hash);
+};
+
 /** Create a key, atomically. */
 export async function putApiKey(rec: ApiKeyRecord): Promise<void> {
   await db().send(new TransactWriteCommand({ TransactItems: apiKeyPuts(rec) }));
+  keyWritten(rec.hash);
 }
 
-/** The authorizer's single read: the key whose value hashes to `hash`. */
+/**
+ * Authorization's single read: the key whose value hashes to `hash`. Strongly
+ * consistent, so that a key used right after its creation is found (a miss is
+ * cached too).
+ */
 export async function getApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined> {
   const res = await db().send(new GetCommand({ TableName: table(), Key: apiKeyHashKey(hash), ConsistentRead: true }));
   return res.Item ? toRecord(res.Item) : undefined;
@@ -94,7 +111,10 @@ export async function getTenantApiKey(tenantId: string, keyId: string): Promise<
 export async function revokeApiKey(tenantId: string, keyId: string): Promise<boolean> {
   const listing = await db().send(new GetCommand({ TableName: table(), Key: listingKey(tenantId, keyId), ConsistentRead: true }));
   if (!listing.Item) return false;
-  if (listing.Item.revokedAt) return true;
+  if (listing.Item.revokedAt) {
+    keyWritten(String(listing.Item.hash));
+    return true;
+  }
   const at = nowIso();
   const update = (Key: object) => ({
     Update: {
@@ -115,6 +135,7 @@ export async function revokeApiKey(tenantId: string, keyId: string): Promise<boo
     if (isTransactionCancelled(err) || isConditionFailed(err)) return false;
     throw err;
   }
+  keyWritten(String(listing.Item.hash));
   return true;
 }
 

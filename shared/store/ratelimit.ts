@@ -1,82 +1,48 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { conditionFailedItem, db, isConditionFailed, table } from './db.js';
+import { db, ttlIn, table } from './db.js';
 import type { Key } from './table-def.js';
 
-/**
- * Rate-limit state of one API key (GCRA theoretical arrival time).
- *   pk RL#<keyId>   sk RL      TTL: a minute past the burst window (after that the state no longer matters)
- */
+/** A key's rate limit: `rps` requests per second sustained, `burst` at once. */
 export interface RateLimit {
   rps: number;
   burst: number;
 }
 
-/** Key of a key's rate-limit state (exported for tests that read it raw). */
-export const rateLimitKey = (keyId: string): Key => ({ pk: `RL#${keyId}`, sk: 'RL' });
+/**
+ * The shared half of the per-key rate limit: how many requests of one key
+ * every container together admitted in one coarse window.
+ *   pk RL#<keyId>   sk W#<window index>   admitted: count   TTL: a minute past the window's end
+ * A container adds what it admitted in one write per sync (not per request),
+ * so the item of a window takes at most one write per container per sync
+ * interval whatever the key's traffic. Only the current window's item is
+ * written; older ones expire.
+ */
+export const rateLimitPartition = (keyId: string): string => `RL#${keyId}`;
+
+/** Key of one window's item (exported for tests that read it raw). */
+export const rateLimitWindowKey = (keyId: string, window: number): Key => ({
+  pk: rateLimitPartition(keyId),
+  sk: `W#${window}`,
+});
+
+/** How long past its window's end a window item is kept (it matters only while the window is current). */
+const WINDOW_TTL_S = 60;
 
 /**
- * Per-key rate limit, GCRA (the token bucket as one timestamp): each request
- * moves the key's "theoretical arrival time" (tat) on by 1/rps; a request is
- * allowed while tat - now <= (burst - 1)/rps. State is one DynamoDB item per
- * key, so every Lambda container and the local gateway share it exactly.
- * One conditional write in the common case, two when the bucket was idle.
- * Returns 0 when allowed, else the seconds to wait.
+ * Add `admitted` requests to a key's window, atomically; returns the window's
+ * total after the add, as every container reported it.
  */
-export async function takeToken(keyId: string, limit: RateLimit, now = Date.now()): Promise<number> {
-  const interval = 1000 / limit.rps;
-  const tolerance = (limit.burst - 1) * interval;
-  const Key = rateLimitKey(keyId);
-  const ttl = Math.ceil((now + tolerance + 60_000) / 1000);
-
-  // Busy bucket: tat in [now, now + tolerance] -> advance it.
-  const busy = await advance(Key, interval, tolerance, now, ttl);
-  if (busy === true) return 0;
-  if (busy !== undefined && busy > now + tolerance) return (busy - now - tolerance) / 1000;
-
-  try {
-    // Idle bucket (no state, or tat in the past): restart from now.
-    await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key,
-        UpdateExpression: 'SET tat = :next, #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':next': now + interval, ':now': now, ':ttl': ttl },
-      }),
-    );
-    return 0;
-  } catch (err) {
-    if (!isConditionFailed(err)) throw err;
-  }
-  // Another request moved the bucket in between: one more try on the busy path, else wait one interval.
-  return (await advance(Key, interval, tolerance, now, ttl)) === true ? 0 : interval / 1000;
-}
-
-/** Advance a busy bucket; true when taken, else the tat found (undefined when there was none). */
-async function advance(
-  Key: Key,
-  interval: number,
-  tolerance: number,
-  now: number,
-  ttl: number,
-): Promise<true | number | undefined> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key,
-        UpdateExpression: 'SET tat = tat + :i, #ttl = :ttl',
-        ConditionExpression: 'tat >= :now AND tat <= :max',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':i': interval, ':now': now, ':max': now + tolerance, ':ttl': ttl },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (!isConditionFailed(err)) throw err;
-    const tat = conditionFailedItem(err)?.tat;
-    return typeof tat === 'number' ? tat : undefined;
-  }
+export async function addToWindow(keyId: string, window: number, windowMs: number, admitted: number): Promise<number> {
+  const windowEnd = (window + 1) * windowMs;
+  const res = await db().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: rateLimitWindowKey(keyId, window),
+      UpdateExpression: 'ADD #n :n SET #ttl = :ttl',
+      ExpressionAttributeNames: { '#n': 'admitted', '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':n': admitted, ':ttl': ttlIn(WINDOW_TTL_S, windowEnd) },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return Number(res.Attributes?.admitted ?? admitted);
 }

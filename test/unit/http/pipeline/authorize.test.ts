@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal, Scope } from '../../../../shared/auth/principal.js';
-import { authorizeRoute } from '../../../../shared/http/pipeline/authorize.js';
+import { authorizeRoute, identify } from '../../../../shared/http/pipeline/authorize.js';
 import type { RouteDef } from '../../../../shared/http/route.js';
-import { DomainError } from '../../../../shared/platform/errors.js';
+import { DomainError, tooManyRequests } from '../../../../shared/platform/errors.js';
 
 const principal = (kind: Principal['kind'], scopes: Scope[] = [], tenantId = 't_1'): Principal => ({
   kind,
@@ -61,5 +61,35 @@ describe('authorizeRoute', () => {
     expect(outcome('offers:redeem', principal('publishable', ['offers:write']))).toBe(
       'forbidden: This key lacks the scope offers:redeem.',
     );
+  });
+});
+
+describe('identify', () => {
+  const p = principal('secret', ['stores:read']);
+
+  it('asks nothing on a public or unknown route', async () => {
+    const asked: unknown[] = [];
+    const authenticate = async (h: unknown) => {
+      asked.push(h);
+      return p;
+    };
+    expect(await identify({ auth: 'none' }, { authorization: 'Bearer x' }, authenticate)).toEqual({ principal: undefined });
+    expect(await identify(undefined, { authorization: 'Bearer x' }, authenticate)).toEqual({ principal: undefined });
+    expect(asked).toEqual([]);
+  });
+
+  it("hands the request's headers to the key decision and keeps its principal", async () => {
+    const headers = { authorization: 'Bearer x', 'x-request-id': 'r' };
+    expect(await identify({ auth: 'stores:read' }, headers, async (h) => (h === headers ? p : principal('operator')))).toEqual({
+      principal: p,
+    });
+  });
+
+  it('keeps a refusal or a dependency error, as thrown, for the pipeline to answer', async () => {
+    const limited = tooManyRequests(2);
+    expect(await identify({ auth: 'operator' }, {}, async () => Promise.reject(limited))).toEqual({ refusal: limited });
+    const down = Object.assign(new Error('timeout'), { name: 'TimeoutError' });
+    const got = await identify({ auth: 'operator' }, {}, async () => Promise.reject(down));
+    expect('refusal' in got && got.refusal).toBe(down);
   });
 });
