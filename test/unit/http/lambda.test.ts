@@ -1,15 +1,15 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { principalToContext } from '../../../shared/auth/principal.js';
+import type { Principal } from '../../../shared/auth/principal.js';
 import { lambda } from '../../../shared/http/lambda.js';
+import { tooManyRequests, unauthorized } from '../../../shared/platform/errors.js';
 import { captureOutput } from '../../support/output.js';
 
 let output: ReturnType<typeof captureOutput> | undefined;
 afterEach(() => output?.restore());
 
 /** A proxy event as API Gateway sends it (only what the pipeline reads). */
-function event(over: Partial<APIGatewayProxyEvent> & { authorizer?: Record<string, unknown> }): APIGatewayProxyEvent {
-  const { authorizer, ...rest } = over;
+function event(over: Partial<APIGatewayProxyEvent>): APIGatewayProxyEvent {
   return {
     httpMethod: 'GET',
     resource: '/health',
@@ -19,8 +19,8 @@ function event(over: Partial<APIGatewayProxyEvent> & { authorizer?: Record<strin
     isBase64Encoded: false,
     pathParameters: null,
     queryStringParameters: null,
-    requestContext: { requestId: 'apigw-1', authorizer: authorizer ?? null },
-    ...rest,
+    requestContext: { requestId: 'apigw-1' },
+    ...over,
   } as unknown as APIGatewayProxyEvent;
 }
 
@@ -33,7 +33,23 @@ const context = (functionName: string) =>
     invokedFunctionArn: 'arn',
   }) as Context;
 
-const operator = principalToContext({ kind: 'operator', keyId: 'op_1', tenantId: '', scopes: [], storeIds: [] });
+const operator: Principal = { kind: 'operator', keyId: 'op_1', tenantId: '', scopes: [], storeIds: [] };
+const manager: Principal = { kind: 'secret', keyId: 'key_1', tenantId: 'ten_1', scopes: ['keys:write'], storeIds: [] };
+
+/**
+ * The key decisions of these tests, by the key sent (authorize() itself reads
+ * DynamoDB; its integration tests run it): every header set it was asked about.
+ */
+const asked: (Record<string, string | undefined> | null | undefined)[] = [];
+async function authenticate(headers: Record<string, string | undefined> | null | undefined): Promise<Principal> {
+  asked.push(headers);
+  const key = headers?.Authorization ?? headers?.authorization;
+  if (key === 'Bearer op') return operator;
+  if (key === 'Bearer manager') return manager;
+  if (key === 'Bearer busy') throw tooManyRequests(3);
+  if (key === 'Bearer down') throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  throw unauthorized('Unknown API key.');
+}
 
 describe('a function built from the route table', () => {
   const seen: { requestId?: string; body?: unknown }[] = [];
@@ -46,12 +62,33 @@ describe('a function built from the route table', () => {
       throw new Error('bug');
     },
   });
-  const tenants = lambda('tenants', {
-    createTenant: async (req) => {
-      seen.push({ body: req.body });
-      return { body: { created: true } };
+  const tenants = lambda(
+    'tenants',
+    {
+      createTenant: async (req) => {
+        seen.push({ body: req.body });
+        return { body: { created: true } };
+      },
     },
-  });
+    { authenticate },
+  );
+  const keys = lambda(
+    'keys',
+    {
+      createKey: async () => ({ status: 201, body: {} }),
+      listKeys: async (req) => {
+        seen.push({ requestId: req.requestId });
+        return { body: { items: [], tenant: req.principal.tenantId } };
+      },
+      revokeKey: async () => ({ status: 204 }),
+    },
+    { authenticate },
+  );
+  const listKeys = (key: string, requestId = 'client-9') =>
+    keys(
+      event({ resource: '/v1/keys', path: '/v1/keys', headers: { Authorization: `Bearer ${key}`, 'X-Request-Id': requestId } }),
+      context('unit-keys'),
+    );
 
   it("answers with the client's X-Request-Id, hands it to the handler and logs it with the Lambda context", async () => {
     output = captureOutput();
@@ -103,11 +140,69 @@ describe('a function built from the route table', () => {
 
   it('checks the key before the body: 401 without a principal, whatever the body', async () => {
     output = captureOutput();
-    const res = await tenants(
-      event({ httpMethod: 'POST', resource: '/v1/tenants', path: '/v1/tenants', body: '{' }),
+    // The real authorize(): a request without a key is refused before any read.
+    const real = lambda('tenants', { createTenant: async () => ({ body: { created: true } }) });
+    const res = await real(
+      event({
+        httpMethod: 'POST',
+        resource: '/v1/tenants',
+        path: '/v1/tenants',
+        body: '{',
+        headers: { 'X-Request-Id': 'r-401' },
+      }),
       context('unit-tenants'),
     );
     expect(res.statusCode).toBe(401);
+    expect(res.headers).toEqual({ 'Content-Type': 'application/problem+json', 'X-Request-Id': 'r-401' });
+    expect(JSON.parse(res.body)).toMatchObject({ status: 401, detail: expect.stringContaining('Missing API key') });
+    const refusedByFake = await tenants(
+      event({
+        httpMethod: 'POST',
+        resource: '/v1/tenants',
+        path: '/v1/tenants',
+        body: '{',
+        headers: { Authorization: 'Bearer x' },
+      }),
+      context('unit-tenants'),
+    );
+    expect(refusedByFake.statusCode).toBe(401);
+  });
+
+  it('asks for the key on every route that needs one, with the headers as sent, and never on a public route', async () => {
+    output = captureOutput();
+    asked.length = 0;
+    expect((await ops(event({ headers: { Authorization: 'Bearer op' } }), context('unit-ops'))).statusCode).toBe(200);
+    expect(asked).toEqual([]);
+    const res = await listKeys('manager', 'client-10');
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ items: [], tenant: 'ten_1' });
+    expect(asked).toEqual([{ Authorization: 'Bearer manager', 'X-Request-Id': 'client-10' }]);
+  });
+
+  it("logs the request's lines with the tenant of its key", async () => {
+    output = captureOutput();
+    await listKeys('manager', 'client-11');
+    const access = output.lines().find((l) => l.message === 'request');
+    expect(access).toMatchObject({ requestId: 'client-11', tenantId: 'ten_1', function_name: 'unit-keys', status: 200 });
+  });
+
+  it('answers a key over its rate limit with 429, Retry-After and X-Request-Id, without running the handler', async () => {
+    output = captureOutput();
+    const before = seen.length;
+    const res = await listKeys('busy', 'client-12');
+    expect(res.statusCode).toBe(429);
+    expect(res.headers).toEqual({ 'Content-Type': 'application/problem+json', 'X-Request-Id': 'client-12', 'Retry-After': '3' });
+    expect(JSON.parse(res.body)).toMatchObject({ status: 429 });
+    expect(seen.length).toBe(before);
+    expect(output.lines().find((l) => l.message === 'request')).toMatchObject({ requestId: 'client-12', status: 429 });
+  });
+
+  it('answers 503 with Retry-After, not 401, when the key cannot be read', async () => {
+    output = captureOutput();
+    const res = await listKeys('down', 'client-13');
+    expect(res.statusCode).toBe(503);
+    expect(res.headers).toMatchObject({ 'Content-Type': 'application/problem+json', 'X-Request-Id': 'client-13' });
+    expect(Number(res.headers?.['Retry-After'])).toBeGreaterThanOrEqual(1);
   });
 
   it('validates the body against the route schema and hands the handler the parsed body', async () => {
@@ -119,8 +214,7 @@ describe('a function built from the route table', () => {
           resource: '/v1/tenants',
           path: '/v1/tenants',
           body,
-          headers: { 'Content-Type': 'application/json' },
-          authorizer: operator,
+          headers: { 'Content-Type': 'application/json', Authorization: 'Bearer op' },
         }),
         context('unit-tenants'),
       );

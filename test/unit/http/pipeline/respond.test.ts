@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../../../shared/http/errors.js';
 import { problemResponse, successResponse, toHttpError } from '../../../../shared/http/pipeline/respond.js';
+import { IDEMPOTENCY_LEASE_S } from '../../../../shared/platform/deadline.js';
 import { notFound, tooManyRequests, unprocessable } from '../../../../shared/platform/errors.js';
 import { captureOutput } from '../../../support/output.js';
 
@@ -82,7 +83,7 @@ describe('toHttpError', () => {
       'rid-4',
     );
     expect(err.status).toBe(503);
-    expect(err.headers).toEqual({ 'Retry-After': '1' });
+    expect(err.headers).toEqual({ 'Retry-After': String(IDEMPOTENCY_LEASE_S) });
     expect(output.lines()).toEqual([
       expect.objectContaining({
         level: 'WARN',
