@@ -11,13 +11,18 @@ function countOutcome({ result, heldOut }: OfferOutcome): void {
 }
 
 export const handler = lambda('offers', {
-  requestOffers: async ({ principal, body, requestId }) => {
+  requestOffers: async ({ principal, body, requestId, idempotency }) => {
     count('OffersRequested');
-    const outcome = await requestOffers(principal, body, { requestId });
+    const shopperId = body.shopperId;
+    // With an Idempotency-Key, its record is completed in the offers' own transaction.
+    const outcome = await requestOffers(principal, body, {
+      requestId,
+      ...(idempotency ? { commitExtras: (result) => idempotency.itemsFor({ body: result, shopperId }) } : {}),
+    });
     countOutcome(outcome);
-    const { result, stored } = outcome;
+    const { result, stored, committedExtras } = outcome;
     // Without consent nothing about the request is kept, not even its idempotency record.
-    return { body: result, noStore: !stored, shopperId: body.shopperId };
+    return { body: result, noStore: !stored, shopperId, idempotencyWritten: committedExtras };
   },
   redeemOffer: async ({ principal, params, body }) => ({ body: await redeem(principal, params.id, body) }),
   recordConversion: async ({ principal, body }) => ({

@@ -3,17 +3,25 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUE_DEF, TABLE_DEF } from '../../shared/store/table-def.js';
 
-/** Create the table (keys, GSIs, TTL) unless it exists. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/** Create the table (keys, GSIs, TTL, stream) unless it exists; turn its stream on if an older table lacks it. Returns the stream's ARN. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<string> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const found = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (found.Table?.StreamSpecification?.StreamEnabled && found.Table.LatestStreamArn) return found.Table.LatestStreamArn;
+    const updated = await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_DEF.streamViewType },
+      }),
+    );
+    return updated.TableDescription!.LatestStreamArn!;
   } catch (err) {
     if ((err as Error).name !== 'ResourceNotFoundException') throw err;
   }
@@ -37,6 +45,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
           ],
           Projection: { ProjectionType: 'ALL' },
         })),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_DEF.streamViewType },
       }),
     );
   } catch (err) {
@@ -49,6 +58,8 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       TimeToLiveSpecification: { AttributeName: TABLE_DEF.ttlAttribute, Enabled: true },
     }),
   );
+  const created = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  return created.Table!.LatestStreamArn!;
 }
 
 /** Create the offers queue and its DLQ (redrive after maxReceiveCount receives) unless they exist. */

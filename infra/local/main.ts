@@ -121,6 +121,7 @@ async function main() {
   const { loadFunctions } = await import('./functions.js');
   const { createGateway } = await import('./gateway.js');
   const { startPoller } = await import('./poller.js');
+  const { startStreamPoller } = await import('./streams.js');
   const { ensureOperatorKey } = await import('./operator.js');
   const { getSqs } = await import('../../shared/platform/clients.js');
 
@@ -132,13 +133,15 @@ async function main() {
 
   const fns = await loadFunctions();
   if (stopping) return;
-  const server = createGateway({ handlers: fns.http, authorizer: fns.authorizer });
+  const server = createGateway({ handlers: fns.http });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
   });
   const poller = startPoller(getSqs(), backends.offersQueueUrl, backends.offersQueueArn, fns.deliver);
   cleanups.push({ name: 'delivery poller', run: () => poller.stop() });
+  const outbox = startStreamPoller({ endpoint: backends.dynamoEndpoint, streamArn: backends.streamArn, handler: fns.stream });
+  cleanups.push({ name: 'stream poller', run: () => outbox.stop() });
   cleanups.push({
     name: 'HTTP server',
     run: async () => {

@@ -20,6 +20,8 @@ export interface Backends {
   offersQueueUrl: string;
   dlqUrl: string;
   offersQueueArn: string;
+  /** The table's stream (the outbox), polled by the local stand-in for Lambda's stream event source. */
+  streamArn: string;
   stop(): Promise<void>;
 }
 
@@ -102,7 +104,7 @@ export async function startBackends(opts: { dataDir: string; tableName: string }
     }
 
     const ddb = new DynamoDBClient({ region: REGION, endpoint: dynamoEndpoint, credentials: LOCAL_CREDS });
-    await ensureTable(ddb, opts.tableName);
+    const streamArn = await ensureTable(ddb, opts.tableName);
     ddb.destroy();
     const sqs = new SQSClient({ region: REGION, endpoint: sqsEndpoint, credentials: LOCAL_CREDS, useQueueUrlAsEndpoint: false });
     const queues = await ensureQueues(sqs);
@@ -117,6 +119,7 @@ export async function startBackends(opts: { dataDir: string; tableName: string }
       tableName: opts.tableName,
       ...queues,
       offersQueueArn: attrs.Attributes!.QueueArn!,
+      streamArn,
       async stop() {
         for (const s of stops.reverse()) await s().catch(() => undefined);
       },

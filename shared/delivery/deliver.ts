@@ -121,7 +121,12 @@ export async function handleRecord(record: SQSRecord): Promise<Outcome | 'poison
   try {
     outcome = await deliver(record, msg);
   } catch (err) {
+    // A dependency failed (e.g. DynamoDB down): the message comes back after the same backoff as a failed webhook call.
     log('error', 'delivery error', { messageId: record.messageId, ...logIds(msg), ...errorFields(err) });
+    const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+    await delayRedelivery(record.receiptHandle, redeliveryDelayS(attempt, getConfig().deliveryBackoffBaseS)).catch(
+      () => undefined,
+    );
     throw err;
   }
   if (outcome === 'retry' || outcome === 'failed') throw new NotDelivered(outcome);

@@ -28,20 +28,19 @@ export function offerBatchEntries(messages: OfferMessage[], requestId?: string):
 }
 
 /**
- * Queue offers for delivery in ONE SendMessageBatch call (see
- * offerBatchEntries). Returns the ids of offers SQS did not accept (empty when
- * all went through).
+ * Queue offers, each with the id of the request that made it, in ONE
+ * SendMessageBatch (<= 10). Returns the ids of offers SQS did not accept.
  */
-export async function queueOffers(messages: OfferMessage[], requestId?: string): Promise<string[]> {
-  if (!messages.length) return [];
-  if (messages.length > MAX_BATCH) throw new Error(`At most ${MAX_BATCH} offers per batch`);
+export async function queueOfferMessages(items: { message: OfferMessage; requestId?: string }[]): Promise<string[]> {
+  if (!items.length) return [];
+  if (items.length > MAX_BATCH) throw new Error(`At most ${MAX_BATCH} offers per batch`);
   const res = await getSqs().send(
     new SendMessageBatchCommand({
       QueueUrl: getConfig().offersQueueUrl,
-      Entries: offerBatchEntries(messages, requestId),
+      Entries: items.map(({ message, requestId }, i) => ({ ...offerBatchEntries([message], requestId)[0], Id: String(i) })),
     }),
   );
-  return (res.Failed ?? []).map((f) => messages[Number(f.Id)].offerId);
+  return (res.Failed ?? []).map((f) => items[Number(f.Id)].message.offerId);
 }
 
 /**

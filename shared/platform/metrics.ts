@@ -12,7 +12,15 @@ export const metrics = new Metrics({ namespace: 'GeoOffers', serviceName: SERVIC
 const silent =
   process.env.POWERTOOLS_METRICS_DISABLED === undefined && (process.env.LOG_LEVEL ?? '').trim().toLowerCase() === 'silent';
 
-export type CountMetric = 'OffersRequested' | 'FencesMatched' | 'OffersMade' | 'HeldOut' | 'DeliverySucceeded' | 'DeliveryFailed';
+export type CountMetric =
+  | 'OffersRequested'
+  | 'FencesMatched'
+  | 'OffersMade'
+  | 'HeldOut'
+  | 'DeliverySucceeded'
+  | 'DeliveryFailed'
+  | 'OffersQueued'
+  | 'ExposuresCounted';
 
 /** Add to a count metric (flushed with the invocation's other metrics). */
 export function count(name: CountMetric, value = 1): void {

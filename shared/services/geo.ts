@@ -2,15 +2,17 @@ import { fenceBBox, bboxLowerBoundM } from '../domain/geo/bbox.js';
 import {
   GeometryError,
   containsPoint,
+  fenceAnchor,
   lookupCells,
   matchConfidence,
   planIndex,
+  rowShape,
   validateGeometry,
   type FenceGeometry,
   type MatchConfidence,
 } from '../domain/geo/index.js';
 import { canUseStore, type Principal } from '../auth/principal.js';
-import { conflict, forbidden, notFound, unprocessable, type FieldError } from '../platform/errors.js';
+import { DomainError, conflict, forbidden, notFound, unprocessable, type FieldError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { log } from '../platform/log.js';
 import { geofenceInUse, partnerHasCampaigns } from '../store/campaigns.js';
@@ -18,6 +20,7 @@ import { nowIso } from '../store/db.js';
 import type { Page } from '../store/entities.js';
 import {
   deleteIndexRows,
+  putGeofencesBatch,
   getGeofence,
   getGeofencesByIds,
   insertGeofence,
@@ -28,18 +31,18 @@ import {
   queryCells,
   removeGeofence,
   replaceGeofence,
+  type CellShape,
   type Geofence,
+  type IndexRow,
 } from '../store/geofences.js';
 import { getPartner, insertPartner, listPartnersPage, removePartner, replacePartner, type Partner } from '../store/partners.js';
 import { getStore, insertStore, listStoresPage, removeStore, replaceStore, type Store } from '../store/stores.js';
 
 /**
- * Most candidate fences read per lookup (BatchGetItem calls of 100, in
- * parallel: one round trip). Candidates are fences whose box is within the
- * accuracy of the point, so this only binds where more than 500 fences
- * overlap one spot; the nearest are kept and the cap is logged.
+ * Most matches one lookup returns (the offer path reads the campaigns of the
+ * best 10 of them): only binds where more than 500 fences overlap one spot.
  */
-export const MAX_CANDIDATES = 500;
+export const MAX_MATCHES = 500;
 
 export type { Geofence, Partner, Store };
 
@@ -184,11 +187,54 @@ async function prepareFence(p: Principal, input: GeofenceInput) {
     if (err instanceof GeometryError) throw unprocessable(err.issues);
     throw err;
   }
-  return { geometry, index, bbox: fenceBBox(geometry) };
+  return { geometry, index, bbox: fenceBBox(geometry), ...rowsOf(geometry, index.cells) };
+}
+
+/** What each cell's index row carries (cells no point of which can match get no row), and the fence's anchor. */
+function rowsOf(geometry: FenceGeometry, cells: string[]): { shapes: CellShape[]; anchor: { lat: number; lng: number } } {
+  const shapes: CellShape[] = [];
+  for (const cell of cells) {
+    const shape = rowShape(geometry, cell);
+    if (shape.kind !== 'none') shapes.push({ cell, shape });
+  }
+  return { shapes, anchor: fenceAnchor(geometry) };
 }
 
 export async function createGeofence(p: Principal, input: GeofenceInput) {
-  const { geometry, index, bbox } = await prepareFence(p, input);
+  const { fence, anchor, shapes } = newFence(input, await prepareFence(p, input));
+  // Index rows first, then the fence: until the fence exists, its rows lead nowhere.
+  await putIndexRows(p.tenantId, { ...fence, anchor }, shapes);
+  await insertGeofence(p.tenantId, fence);
+  return geofenceView(fence);
+}
+
+/**
+ * Create many geofences in one go (imports, seeding): each is validated and
+ * planned as one POST would be (a bad one fails the call with 422 before
+ * anything is written, its path prefixed with its position), then every
+ * index row and every fence is written in BatchWriteItem calls.
+ */
+export async function seedGeofences(p: Principal, inputs: GeofenceInput[]): Promise<string[]> {
+  const prepared = await Promise.all(
+    inputs.map(async (input, i) => {
+      try {
+        return newFence(input, await prepareFence(p, input));
+      } catch (err) {
+        if (err instanceof DomainError && err.kind === 'validation')
+          throw unprocessable((err.errors ?? []).map((f) => ({ ...f, path: `[${i}].${f.path}` })));
+        throw err;
+      }
+    }),
+  );
+  await putGeofencesBatch(
+    p.tenantId,
+    prepared.map(({ fence, anchor, shapes }) => ({ fence, anchor, cells: shapes })),
+  );
+  return prepared.map((x) => x.fence.id);
+}
+
+function newFence(input: GeofenceInput, prep: Awaited<ReturnType<typeof prepareFence>>) {
+  const { geometry, index, bbox, shapes, anchor } = prep;
   const at = nowIso();
   const fence: Geofence = {
     id: newId('gf'),
@@ -205,10 +251,7 @@ export async function createGeofence(p: Principal, input: GeofenceInput) {
     updatedAt: at,
     version: 1,
   };
-  // Index rows first, then the fence: until the fence exists, its rows lead nowhere.
-  await putIndexRows(p.tenantId, fence.id, index.cells, bbox);
-  await insertGeofence(p.tenantId, fence);
-  return geofenceView(fence);
+  return { fence, anchor, shapes };
 }
 
 /** A geofence the key may see: 404 when absent (or another tenant's), 403 outside the key's stores. */
@@ -247,7 +290,7 @@ export async function updateGeofence(p: Principal, id: string, input: Partial<Ge
           metadata: input.metadata === undefined ? current.metadata : input.metadata,
           enabled: input.enabled ?? current.enabled,
         };
-  const { geometry, index, bbox } = await prepareFence(p, merged);
+  const { geometry, index, bbox, shapes, anchor } = await prepareFence(p, merged);
   const next: Geofence = {
     ...current,
     name: merged.name,
@@ -263,10 +306,10 @@ export async function updateGeofence(p: Principal, id: string, input: Partial<Ge
     version: current.version + 1,
   };
   // New rows first (so the updated fence is never missed), then the fence, then rows of cells it left.
-  await putIndexRows(p.tenantId, id, index.cells, bbox);
+  await putIndexRows(p.tenantId, { ...next, anchor }, shapes);
   const ok = await replaceGeofence(p.tenantId, next, current.version);
   if (!ok) throw concurrentChange();
-  const kept = new Set(index.cells);
+  const kept = new Set(shapes.map((c) => c.cell));
   const gone = current.index.cells.filter((c) => !kept.has(c));
   if (gone.length) await deleteIndexRows(p.tenantId, id, gone);
   return geofenceView(next);
@@ -282,19 +325,40 @@ export async function deleteGeofence(p: Principal, id: string) {
   await deleteIndexRows(p.tenantId, id, deleted.index.cells);
 }
 
+/** What the offer path knows of a matched fence: all of it comes from the fence's index row. */
+export interface MatchedFenceRow {
+  id: string;
+  storeId: string | null;
+  partnerId: string | null;
+  anchor: { lat: number; lng: number };
+}
+
 export interface FenceMatch {
-  fence: Geofence;
+  fence: MatchedFenceRow;
   confidence: MatchConfidence;
 }
 
 /**
- * The spatial lookup the offer path and `GET /v1/geofences/lookup` share.
- * DynamoDB cost, whatever the tenant's size: one Query per ladder resolution
- * (INDEX_RESOLUTIONS, in parallel: one round trip) plus strongly consistent
- * BatchGetItems of the candidate fences (100 per call, in parallel: a second
- * round trip; one call unless more than 100 fences are within reach).
- * Candidates whose box is farther than the accuracy are dropped before the
- * read; containment/confidence is decided exactly on each fence's geometry.
+ * The confidence of a point (and its accuracy) against one index row, exactly
+ * as against the whole fence: the row's shape decides every point of its cell
+ * (domain/geo/clip.ts). Unknown accuracy: a point inside is 'medium' at best.
+ */
+function rowConfidence(row: IndexRow, lat: number, lng: number, accuracyM: number | undefined): MatchConfidence | null {
+  if (row.shape === 'inside') return accuracyM === undefined ? 'medium' : 'high';
+  const g = row.geometry!;
+  if (accuracyM === undefined) return containsPoint(g, lat, lng) ? 'medium' : null;
+  return matchConfidence(g, lat, lng, accuracyM);
+}
+
+/**
+ * The spatial lookup the offer path and `GET /v1/geofences/lookup` share:
+ * ONE round trip whatever the tenant's size or its fences' vertex counts,
+ * one Query per ladder resolution (INDEX_RESOLUTIONS) in parallel. Each row
+ * carries its fence's shape near the row's cell, owner, anchor and enabled
+ * flag, so no fence item is read: the cost of a match depends on how many
+ * fences are near the point, not on how many the tenant has or how many
+ * vertices they have. Rows whose box is farther than the accuracy are
+ * dropped before any test.
  */
 export async function findFences(tenantId: string, lat: number, lng: number, accuracyM?: number): Promise<FenceMatch[]> {
   const reach = accuracyM ?? 0;
@@ -302,37 +366,30 @@ export async function findFences(tenantId: string, lat: number, lng: number, acc
     tenantId,
     lookupCells(lat, lng).map((c) => c.cell),
   );
-  const near = new Map<string, number>();
-  for (const r of rows) {
-    const d = bboxLowerBoundM(r.bbox, lat, lng);
-    if (d <= reach + 1 && !(near.get(r.geofenceId)! <= d)) near.set(r.geofenceId, d);
+  const best = new Map<string, FenceMatch>();
+  for (const row of rows) {
+    if (!row.enabled || best.has(row.geofenceId)) continue;
+    if (bboxLowerBoundM(row.bbox, lat, lng) > reach + 1) continue;
+    const confidence = rowConfidence(row, lat, lng, accuracyM);
+    if (confidence)
+      best.set(row.geofenceId, {
+        fence: { id: row.geofenceId, storeId: row.storeId, partnerId: row.partnerId, anchor: row.anchor },
+        confidence,
+      });
   }
-  let ids = [...near.keys()];
-  if (ids.length > MAX_CANDIDATES) {
-    log('warn', 'lookup candidates capped', { tenantId, candidates: ids.length });
-    ids = ids.sort((a, b) => near.get(a)! - near.get(b)!).slice(0, MAX_CANDIDATES);
-  }
-  const fences = await getGeofencesByIds(tenantId, ids);
-  const out: FenceMatch[] = [];
-  for (const fence of fences) {
-    if (!fence.enabled) continue;
-    // Unknown accuracy: a point inside is 'medium' at best; with an accuracy, per matchConfidence.
-    const confidence =
-      accuracyM === undefined
-        ? containsPoint(fence.geometry, lat, lng)
-          ? 'medium'
-          : null
-        : matchConfidence(fence.geometry, lat, lng, accuracyM);
-    if (confidence) out.push({ fence, confidence });
-  }
-  return out.sort((a, b) => a.fence.id.localeCompare(b.fence.id));
+  const out = [...best.values()];
+  if (out.length > MAX_MATCHES) log('warn', 'lookup matches capped', { tenantId, matches: out.length });
+  return out.sort((a, b) => a.fence.id.localeCompare(b.fence.id)).slice(0, MAX_MATCHES);
 }
 
+/** The fences that contain the point, as full geofences (a second round: the matched fences only). */
 export async function lookupGeofences(p: Principal, lat: number, lng: number) {
-  const matches = await findFences(p.tenantId, lat, lng);
-  return {
-    items: matches.filter((m) => !isRestricted(p) || canUseStore(p, m.fence.storeId)).map((m) => geofenceView(m.fence)),
-  };
+  const matches = (await findFences(p.tenantId, lat, lng)).filter((m) => !isRestricted(p) || canUseStore(p, m.fence.storeId));
+  const fences = await getGeofencesByIds(
+    p.tenantId,
+    matches.map((m) => m.fence.id),
+  );
+  return { items: fences.sort((a, b) => a.id.localeCompare(b.id)).map(geofenceView) };
 }
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {

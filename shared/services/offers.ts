@@ -9,27 +9,20 @@ import {
   type CampaignDecision,
 } from '../domain/offers/index.js';
 import { confidenceRank, hasConsent, mergeProfile, type InlineProfile, type ShopperProfile } from '../domain/targeting/index.js';
-import { unprocessable } from '../platform/errors.js';
+import { IDEMPOTENCY_LEASE_S } from '../platform/deadline.js';
+import { unavailable, unprocessable } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import { errorFields, log } from '../platform/log.js';
-import { queueOffers, MAX_BATCH } from '../delivery/queue.js';
-import { campaignIdsForGeofences, getCampaignsByIds } from '../store/campaigns.js';
-import { addCounters, addDayCounters, addGeofenceCounters, consumeBudget, refundBudget } from '../store/counters.js';
-import { getPartnersByIds } from '../store/partners.js';
-import { getStoresByIds } from '../store/stores.js';
-import { getCaps, releaseCap, reserveCap } from '../store/frequency-caps.js';
-import {
-  deleteOfferRecords,
-  publicOffer,
-  putOfferRecords,
-  setDeliveryStatus,
-  type OfferRecords,
-  type StoredOffer,
-} from '../store/offers.js';
-import { markCampaignShopperSeen, markDaySeen, markGeofenceSeen } from '../store/seen-markers.js';
+import { log } from '../platform/log.js';
+import { TtlCache } from '../platform/ttl-cache.js';
+import { MAX_BATCH } from '../delivery/queue.js';
+import { readBudgetShards, shardAllowance, shardCount, spendBudgetItem } from '../store/budget.js';
+import { getShopperCaps, takeCapSlotItem } from '../store/frequency-caps.js';
+import { offerRecordPuts, publicOffer, type OfferRecords, type StoredOffer } from '../store/offers.js';
 import { getProfile } from '../store/shoppers.js';
+import { transactWrite, type TaggedItem } from '../store/transactions.js';
 import type { Campaign } from './campaigns.js';
 import { findFences, type FenceMatch } from './geo.js';
+import { campaignsByIds, configCacheTtlS, linkedCampaignIds, partnersByIds, storesByIds } from './offer-config.js';
 
 /** What an offer request asks, as its request schema (`OfferRequestSchema`) validates it. */
 export interface OfferRequest {
@@ -49,6 +42,10 @@ export const OFFER_LIMITS = {
   maxCampaigns: 100,
   /** Offers made per request: one SQS SendMessageBatch carries them all. */
   maxOffers: MAX_BATCH,
+  /** Held-out records written per request (each is 2 transaction items); more are dropped and logged. */
+  maxHeldOutRecords: 20,
+  /** Transaction attempts when a cap, a budget shard or another transaction got in the way (backoff between, within the deadline). */
+  maxCommitAttempts: 10,
 } as const;
 
 export interface OfferResult {
@@ -62,21 +59,21 @@ type Candidate = CampaignDecision<Campaign, FenceMatch>;
 /**
  * POST /v1/offers: location → geofences → campaigns → offers.
  *
- * DynamoDB cost is bounded and independent of how many geofences and
- * campaigns the tenant has (F = matched fences <= 10, C = campaigns <= 100,
- * O = offers + held-out records <= 10 + C):
- *   round 1: 3 cell Queries (one per index resolution) + 1 GetItem (profile), in parallel
- *   round 2: 1 BatchGetItem of candidate fences (one per 100 fences within reach of the point, <= 5)
- *   round 3: <= F Queries of campaign links, in parallel
- *   round 4: 1 BatchGetItem of <= C campaigns + 1 BatchGetItem of the matched fences' stores, in parallel
- *   (then planOffers decides every check but the cap, pure: no I/O)
- *   round 5: 1 BatchGetItem of partners + 1 BatchGetItem of frequency-cap items, in parallel
- *            (of the campaigns the plan offers or holds out; applyCaps and renderOffers finish the decision)
- *   round 6: per offer and held-out record 1 conditional cap write (campaigns with a cap; + retries on a race),
- *            then per offer 1 conditional budget ADD (+ 1 cap release when it is spent); all in parallel
- *   round 7: BatchWriteItem of offers, id pointers, eligibility and location (<= 25 items per call)
- *            + per offer/held-out record <= 3 distinct-shopper markers and 3 counter ADDs, in parallel
- * and at most ONE SQS call (SendMessageBatch of <= 10 offers).
+ * Sequential DynamoDB rounds, whatever the tenant's size (pinned by
+ * test/int/hot-path-rounds.test.ts):
+ *   round 1: the cell Queries of the point (one per index resolution; each row carries its fence's
+ *            shape near the cell, so no fence is read) + the profile GetItem + the shopper's frequency-cap
+ *            Query, all in parallel. No match, or no consent: done, nothing written.
+ *   (links fence → campaigns, campaigns, stores and partners come from the container's cache, at most
+ *    CONFIG_CACHE_TTL_S old; a cold cache reads them in up to 3 more rounds, once per TTL)
+ *   (then the decision: pure, no I/O)
+ *   round 2: ONE TransactWriteItems: the offers, their id pointers, the eligibility records, the last
+ *            location, a frequency-cap slot per capped campaign (conditional on the version read) and a
+ *            budget unit per offer (a conditional ADD on one of the campaign's budget shards). All or
+ *            nothing: no slot or unit is ever claimed without its offer. A refused condition (a cap or
+ *            shard filled meanwhile) decides again on fresh state: + 1-2 rounds, only under a race.
+ * Delivery and stats are not on this path: the table's stream (the outbox) queues each new offer to
+ * SQS and counts each eligibility record into the campaign's stats (functions/stream.ts).
  * Without both consents nothing is written (and the response is empty).
  */
 export interface OfferContext {
@@ -84,6 +81,12 @@ export interface OfferContext {
   now?: Date;
   /** The request's id (X-Request-Id): carried with its queued offers into the delivery logs. */
   requestId?: string;
+  /**
+   * More items for the offers' transaction, given the response (the request's idempotency record, so that a
+   * request that wrote its offers is replayed, never run twice). A refused extra means another request took
+   * over: the answer is 503 and nothing is written.
+   */
+  commitExtras?: (result: OfferResult) => TaggedItem[];
 }
 
 /** The response, whether anything was stored, and how many campaigns held this shopper out (a metric, never in the response). */
@@ -91,7 +94,17 @@ export interface OfferOutcome {
   result: OfferResult;
   stored: boolean;
   heldOut: number;
+  /** The commitExtras were written with the offers. */
+  committedExtras?: boolean;
 }
+
+const EMPTY: OfferOutcome = { result: { offers: [], geofences: [] }, stored: false, heldOut: 0 };
+
+/**
+ * Budget shards this container found full, per campaign and budget size (so a full shard is not tried again).
+ * Kept at least 1 s even with the configuration cache off: a request's retries must remember what it learnt.
+ */
+const fullShards = new TtlCache<Set<number>>(() => Math.max(1, configCacheTtlS()) * 1000, 10_000);
 
 export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferContext = {}): Promise<OfferOutcome> {
   const now = ctx.now ?? new Date();
@@ -107,30 +120,37 @@ export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferC
   if (p.kind === 'publishable' && Math.abs(scheduleAt.getTime() - nowMs) > AT_SKEW_PUBLISHABLE_MS)
     throw unprocessable([{ path: 'at', message: 'With a publishable key, at must be within 10 minutes of now.' }]);
 
-  // Round 1 and 2: the profile alongside the spatial lookup. A store-restricted key
+  // Round 1: the spatial lookup, the profile and the cap states, in parallel. A store-restricted key
   // (e.g. one store's own app) only sees its stores' fences.
-  const [stored, found] = await Promise.all([
+  const [stored, found, capStates] = await Promise.all([
     getProfile<ShopperProfile>(p.tenantId, req.shopperId),
     tooVague ? Promise.resolve([]) : findFences(p.tenantId, lat, lng, accuracyM),
+    tooVague ? Promise.resolve(new Map()) : getShopperCaps(p.tenantId, req.shopperId, nowMs),
   ]);
   const profile = mergeProfile(stored, req.profile);
-  if (!hasConsent(profile)) return { result: { offers: [], geofences: [] }, stored: false, heldOut: 0 };
+  if (!hasConsent(profile)) return EMPTY;
   const matches = found.filter((m) => !p.storeIds.length || (m.fence.storeId !== null && p.storeIds.includes(m.fence.storeId)));
   matches.sort((a, b) => confidenceRank(b.confidence) - confidenceRank(a.confidence) || a.fence.id.localeCompare(b.fence.id));
   const used = matches.slice(0, OFFER_LIMITS.maxMatchedFences);
-  const byFence = new Map(used.map((m) => [m.fence.id, m]));
+  if (!used.length) return { ...EMPTY, stored: true };
 
-  // Campaigns on those fences; the campaign item is the truth (it must still list the fence).
-  let campaignIds = await campaignIdsForGeofences(p.tenantId, [...byFence.keys()]);
+  // Configuration, from the container's cache: the campaigns on those fences (the campaign item is the
+  // truth: it must still list the fence) and the fences' stores.
+  const storeIds = [...new Set(used.map((m) => m.fence.storeId).filter((s): s is string => !!s))];
+  const [links, stores] = await Promise.all([
+    linkedCampaignIds(
+      p.tenantId,
+      used.map((m) => m.fence.id),
+      nowMs,
+    ),
+    storesByIds(p.tenantId, storeIds, nowMs),
+  ]);
+  let campaignIds = [...new Set([...links.values()].flat())];
   if (campaignIds.length > OFFER_LIMITS.maxCampaigns) {
     log('warn', 'offer campaigns capped', { tenantId: p.tenantId, campaigns: campaignIds.length });
     campaignIds = campaignIds.sort().slice(0, OFFER_LIMITS.maxCampaigns);
   }
-  const storeIds = [...new Set(used.map((m) => m.fence.storeId).filter((s): s is string => !!s))];
-  const [campaigns, stores] = await Promise.all([
-    getCampaignsByIds<Campaign>(p.tenantId, campaignIds),
-    getStoresByIds(p.tenantId, storeIds),
-  ]);
+  const campaigns = [...(await campaignsByIds(p.tenantId, campaignIds, nowMs)).values()];
 
   const input = {
     campaigns,
@@ -140,47 +160,130 @@ export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferC
     location: req.location,
     now,
     at: scheduleAt,
-    storeNames: new Map(stores.map((s) => [s.id, s.name])),
+    storeNames: new Map([...stores.values()].map((s) => [s.id, s.name])),
     maxOffers: OFFER_LIMITS.maxOffers,
   };
-  // The decision (selectOffers) in its three steps, each made once: every check but the cap, which names the campaigns
-  // whose cap items and partners are read; then the cap items (they only take offers away); then the offers' text.
+  // The decision (selectOffers) in its three steps: every check but the cap; then the caps (they only take
+  // offers away); then the offers' text.
   const planned = planOffers(input);
   const partnerIds = [
     ...new Set(planned.flatMap((d) => (d.decision === 'offer' && d.campaign.partnerId ? [d.campaign.partnerId] : []))),
   ];
-  const capped = planned.filter((d) => d.decision !== 'not_eligible' && d.campaign.frequencyCap).map((d) => d.campaign.id);
-  const [partners, caps] = await Promise.all([
-    getPartnersByIds(p.tenantId, partnerIds),
-    capped.length ? getCaps(p.tenantId, req.shopperId, capped) : new Map(),
-  ]);
-  const decided: Candidate[] = renderOffers(applyCaps(planned, caps, now), {
-    ...input,
-    partnerNames: new Map(partners.map((x) => [x.id, x.name])),
-  });
+  const partners = await partnersByIds(p.tenantId, partnerIds, nowMs);
+  const renderInput = { ...input, partnerNames: new Map([...partners.values()].map((x) => [x.id, x.name])) };
 
-  // Conditional writes, in parallel: the frequency cap slot first (per shopper; held-out records count within the
-  // same cap), then for an offer the budget (per campaign), giving the slot back if the budget is spent.
-  // A refused write turns the decision into frequency_capped / budget_exhausted.
-  const settled = await Promise.all(
-    decided.map(async (d): Promise<{ d: Candidate; slot?: string }> => {
-      if (d.decision === 'not_eligible') return { d };
-      const cap = d.campaign.frequencyCap;
-      const slot = d.decision === 'offer' ? newId('of') : `h_${nowMs}_${Math.random().toString(36).slice(2, 8)}`;
-      if (cap && !(await reserveCap(p.tenantId, req.shopperId, d.campaign.id, slot, cap, nowMs, caps.get(d.campaign.id))))
-        return { d: refuseAfterWrite(d, 'frequency_capped') };
-      if (d.decision === 'offer' && !(await consumeBudget(p.tenantId, d.campaign.id, d.campaign.budget?.maxOffers))) {
-        if (cap) await releaseCap(p.tenantId, req.shopperId, d.campaign.id, slot);
-        return { d: refuseAfterWrite(d, 'budget_exhausted') };
+  // Round 2: one transaction. A refused condition decides again on fresh state.
+  let caps = capStates;
+  for (let attempt = 0; attempt < OFFER_LIMITS.maxCommitAttempts; attempt++) {
+    let decided: Candidate[] = renderOffers(applyCaps(planned, caps, now), renderInput);
+    // A budget whose every shard is known spent (this container saw them full at this budget size) is exhausted.
+    decided = decided.map((d) =>
+      d.decision === 'offer' && d.campaign.budget && budgetSpent(p.tenantId, d.campaign.id, d.campaign.budget.maxOffers, nowMs)
+        ? refuseAfterWrite(d, 'budget_exhausted')
+        : d,
+    );
+    const commit = buildCommit(p, req, decided, caps, used.length > 0, {
+      now,
+      nowMs,
+      nowIso,
+      lat,
+      lng,
+      requestId: ctx.requestId,
+    });
+    const result = commit.outcome(matches);
+    const extras = ctx.commitExtras?.(result.result) ?? [];
+    const outcome = await transactWrite([...commit.items, ...extras]);
+    if (outcome.ok) return { ...result, committedExtras: extras.length > 0 };
+    if (outcome.refused.some((t) => t.startsWith('idempotency'))) {
+      log('warn', 'offer request lost its idempotency lease', { tenantId: p.tenantId });
+      throw unavailable(IDEMPOTENCY_LEASE_S);
+    }
+
+    // Who refused: a cap filled meanwhile (read the caps again), a budget shard spent (try the others), a conflict.
+    const capRefused = outcome.refused.some((t) => t.startsWith('cap:'));
+    const shardRefusals = outcome.refused.filter((t) => t.startsWith('budget:'));
+    const checks: Promise<unknown>[] = [];
+    if (capRefused) checks.push(getShopperCaps(p.tenantId, req.shopperId, nowMs).then((c) => (caps = c)));
+    // A spent shard: read every shard of that campaign once (one BatchGet) to learn which still have room.
+    for (const campaignId of new Set(shardRefusals.map((t) => t.split(':')[1]))) {
+      const max = campaigns.find((x) => x.id === campaignId)!.budget!.maxOffers;
+      checks.push(
+        readBudgetShards(p.tenantId, campaignId).then((spent) => {
+          const full = knownFull(p.tenantId, campaignId, max, nowMs);
+          spent.forEach((u, i) => {
+            if (i < shardCount(max) && u >= shardAllowance(max, i)) full.add(i);
+          });
+        }),
+      );
+    }
+    // A conflict (another transaction held a shard or the cap item): back off, with jitter, and try another shard.
+    if (!capRefused && !shardRefusals.length) await sleep(Math.random() * Math.min(400, 10 * 2 ** attempt));
+    await Promise.all(checks);
+  }
+  log('warn', 'offer transaction kept racing', { tenantId: p.tenantId });
+  throw unavailable(IDEMPOTENCY_LEASE_S);
+}
+
+function knownFull(tenantId: string, campaignId: string, max: number, nowMs: number): Set<number> {
+  const key = `${tenantId}|${campaignId}|${max}`;
+  const got = fullShards.get(key, nowMs);
+  if (got.hit) return got.value;
+  const fresh = new Set<number>();
+  fullShards.set(key, fresh, nowMs);
+  return fresh;
+}
+
+/** Has every shard of this budget been seen spent? (Shards never regain room at a given budget size.) */
+function budgetSpent(tenantId: string, campaignId: string, max: number, nowMs: number): boolean {
+  return knownFull(tenantId, campaignId, max, nowMs).size >= shardCount(max);
+}
+
+/** A budget shard to spend from: a random one among those not known to be full. */
+function pickShard(tenantId: string, campaignId: string, max: number, nowMs: number): number {
+  const full = knownFull(tenantId, campaignId, max, nowMs);
+  const open = Array.from({ length: shardCount(max) }, (_, i) => i).filter((i) => !full.has(i));
+  const from = open.length ? open : Array.from({ length: shardCount(max) }, (_, i) => i);
+  return from[Math.floor(Math.random() * from.length)];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The transaction of one decision, and the response it stands for. */
+function buildCommit(
+  p: Principal,
+  req: OfferRequest,
+  decided: Candidate[],
+  caps: ReadonlyMap<string, { slots: Record<string, number>; version: number }>,
+  matched: boolean,
+  t: { now: Date; nowMs: number; nowIso: string; lat: number; lng: number; requestId?: string },
+) {
+  const items: TaggedItem[] = [];
+  const granted: { d: Extract<Candidate, { decision: 'offer' }>; offerId: string }[] = [];
+  const heldOut: Extract<Candidate, { decision: 'held_out' }>[] = [];
+  for (const d of decided) {
+    if (d.decision === 'not_eligible') continue;
+    if (d.decision === 'held_out' && heldOut.length >= OFFER_LIMITS.maxHeldOutRecords) {
+      log('warn', 'held-out records capped', { tenantId: p.tenantId });
+      continue;
+    }
+    const slot = d.decision === 'offer' ? newId('of') : `h_${t.nowMs}_${d.campaign.id}`;
+    const cap = d.campaign.frequencyCap;
+    if (cap) {
+      const item = takeCapSlotItem(p.tenantId, req.shopperId, d.campaign.id, slot, cap, t.nowMs, caps.get(d.campaign.id));
+      if (!item) continue; // applyCaps already refused it; defensive
+      items.push({ tag: `cap:${d.campaign.id}`, item });
+    }
+    if (d.decision === 'offer') {
+      const max = d.campaign.budget?.maxOffers;
+      if (max !== undefined) {
+        const shard = pickShard(p.tenantId, d.campaign.id, max, t.nowMs);
+        items.push({ tag: `budget:${d.campaign.id}:${shard}`, item: spendBudgetItem(p.tenantId, d.campaign.id, max, shard) });
       }
-      return { d, slot };
-    }),
-  );
-  // Held-out shoppers: recorded (within the same frequency cap), never offered.
-  const holdoutRecords = settled.flatMap(({ d, slot }) => (d.decision === 'held_out' && slot ? [{ ...d, slot }] : []));
-  const granted = settled.flatMap(({ d, slot }) => (d.decision === 'offer' && slot ? [{ ...d, offerId: slot }] : []));
+      granted.push({ d, offerId: slot });
+    } else heldOut.push(d);
+  }
 
-  const offers: StoredOffer[] = granted.map(({ campaign, offer, offerId }) => ({
+  const offers: StoredOffer[] = granted.map(({ d: { campaign, offer }, offerId }) => ({
     id: offerId,
     tenantId: p.tenantId,
     shopperId: req.shopperId,
@@ -194,108 +297,43 @@ export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferC
     partnerId: offer.partnerId,
     confidence: offer.confidence,
     priority: campaign.priority ?? 0,
-    createdAt: nowIso,
-    expiresAt: new Date(nowMs + campaign.offer.validForMinutes * 60_000).toISOString(),
+    createdAt: t.nowIso,
+    expiresAt: new Date(t.nowMs + campaign.offer.validForMinutes * 60_000).toISOString(),
     status: 'active',
     deliveryStatus: 'pending',
     deliveryAttempts: 0,
+    ...(t.requestId ? { requestId: t.requestId } : {}),
   }));
-
-  const day = nowIso.slice(0, 10);
   const records: OfferRecords = {
     offers,
     eligibility: [
-      ...granted.map((g) => ({
-        campaignId: g.campaign.id,
+      ...granted.map(({ d, offerId }) => ({
+        campaignId: d.campaign.id,
         side: 'treatment' as const,
-        offerId: g.offerId,
-        geofenceId: g.match.fence.id,
-        at: nowIso,
+        offerId,
+        geofenceId: d.match.fence.id,
+        at: t.nowIso,
       })),
-      ...holdoutRecords.map((h) => ({
+      ...heldOut.map((h) => ({
         campaignId: h.campaign.id,
         side: 'holdout' as const,
         offerId: null,
         geofenceId: h.match.fence.id,
-        at: nowIso,
+        at: t.nowIso,
       })),
     ],
-    location: used.length ? { cell: coarseCell(lat, lng), at: nowIso } : undefined,
+    location: matched ? { cell: coarseCell(t.lat, t.lng), at: t.nowIso } : undefined,
   };
-  try {
-    await putOfferRecords(p.tenantId, req.shopperId, records);
-  } catch (err) {
-    // Nothing half-written: take back what this request claimed, then answer 503 (the client retries).
-    await Promise.allSettled([
-      deleteOfferRecords(p.tenantId, req.shopperId, records),
-      ...granted.map(async (g) => {
-        await refundBudget(p.tenantId, g.campaign.id);
-        if (g.campaign.frequencyCap) await releaseCap(p.tenantId, req.shopperId, g.campaign.id, g.offerId);
-      }),
-      ...holdoutRecords.map((h) => h.campaign.frequencyCap && releaseCap(p.tenantId, req.shopperId, h.campaign.id, h.slot)),
-    ]);
-    throw err;
-  }
-  // Stats after the offers stand (atomic ADDs; the SDK retries them).
-  await Promise.all([
-    ...granted.map((g) => countExposure(p.tenantId, req.shopperId, g.campaign.id, 'treatment', day, g.match.fence.id)),
-    ...holdoutRecords.map((h) => countExposure(p.tenantId, req.shopperId, h.campaign.id, 'holdout', day, h.match.fence.id)),
-  ]);
-
-  // One SQS call for all offers. If SQS refuses, the offers still stand and read deliveryStatus "failed".
-  if (offers.length) {
-    let failed: string[];
-    try {
-      failed = await queueOffers(
-        offers.map((o) => ({ type: 'offer.created', tenantId: p.tenantId, shopperId: o.shopperId, offerId: o.id })),
-        ctx.requestId,
-      );
-    } catch (err) {
-      log('error', 'offer queueing failed', { tenantId: p.tenantId, offers: offers.length, ...errorFields(err) });
-      failed = offers.map((o) => o.id);
-    }
-    await Promise.all(
-      failed.map(async (id) => {
-        await setDeliveryStatus(p.tenantId, req.shopperId, id, 'failed', 0, 'queue_unavailable');
-        const o = offers.find((x) => x.id === id)!;
-        await addCounters(p.tenantId, o.campaignId, { deliveryFailed: 1 });
-      }),
-    );
-  }
-
+  items.push(...offerRecordPuts(p.tenantId, req.shopperId, records));
   return {
-    result: {
-      offers: offers.sort((a, b) => b.priority - a.priority || a.campaignId.localeCompare(b.campaignId)).map(publicOffer),
-      geofences: matches.map((m) => m.fence.id),
-    },
-    stored: true,
-    heldOut: holdoutRecords.length,
+    items,
+    outcome: (matches: FenceMatch[]): OfferOutcome => ({
+      result: {
+        offers: offers.sort((a, b) => b.priority - a.priority || a.campaignId.localeCompare(b.campaignId)).map(publicOffer),
+        geofences: matches.map((m) => m.fence.id),
+      },
+      stored: true,
+      heldOut: heldOut.length,
+    }),
   };
-}
-
-/** Count one exposure (offer or held-out record) in the campaign's totals and its day / geofence rows, distinct shoppers exactly once. */
-async function countExposure(
-  tenantId: string,
-  shopperId: string,
-  campaignId: string,
-  side: 'treatment' | 'holdout',
-  day: string,
-  geofenceId: string,
-) {
-  const [firstInCampaign, firstInDay, firstInFence] = await Promise.all([
-    markCampaignShopperSeen(tenantId, shopperId, campaignId, side),
-    side === 'treatment' ? markDaySeen(tenantId, shopperId, campaignId, day) : Promise.resolve(false),
-    side === 'treatment' ? markGeofenceSeen(tenantId, shopperId, campaignId, geofenceId) : Promise.resolve(false),
-  ]);
-  await Promise.all([
-    side === 'holdout'
-      ? addCounters(tenantId, campaignId, { heldOut: 1, eligible: 1, holdoutShoppers: firstInCampaign ? 1 : 0 })
-      : firstInCampaign
-        ? addCounters(tenantId, campaignId, { treatmentShoppers: 1 })
-        : undefined,
-    side === 'treatment' ? addDayCounters(tenantId, campaignId, day, { offered: 1, shoppers: firstInDay ? 1 : 0 }) : undefined,
-    side === 'treatment'
-      ? addGeofenceCounters(tenantId, campaignId, geofenceId, { offered: 1, shoppers: firstInFence ? 1 : 0 })
-      : undefined,
-  ]);
 }

@@ -68,10 +68,16 @@ export async function deleteCampaignLinks(tenantId: string, campaignId: string, 
   await batchWrite(geofenceIds.map((g) => ({ DeleteRequest: { Key: linkKey(tenantId, g, campaignId) } })));
 }
 
-/** Campaign ids linked to each geofence: one Query per fence, in parallel (one round trip). */
+/** Campaign ids linked to any of these geofences: one Query per fence, in parallel (one round trip). */
 export async function campaignIdsForGeofences(tenantId: string, geofenceIds: string[], perFence = 100): Promise<string[]> {
+  const lists = await campaignIdsByGeofence(tenantId, geofenceIds, perFence);
+  return [...new Set([...lists.values()].flat())];
+}
+
+/** Campaign ids linked to each geofence (every fence asked is in the map): one Query per fence, in parallel. */
+export async function campaignIdsByGeofence(tenantId: string, geofenceIds: string[], perFence = 100) {
   const lists = await Promise.all(
-    geofenceIds.map(async (g) => {
+    geofenceIds.map(async (g): Promise<[string, string[]]> => {
       const res = await db().send(
         new QueryCommand({
           TableName: table(),
@@ -80,10 +86,10 @@ export async function campaignIdsForGeofences(tenantId: string, geofenceIds: str
           Limit: perFence,
         }),
       );
-      return (res.Items ?? []).map((i) => String(i.campaignId));
+      return [g, (res.Items ?? []).map((i) => String(i.campaignId))];
     }),
   );
-  return [...new Set(lists.flat())];
+  return new Map(lists);
 }
 
 /**

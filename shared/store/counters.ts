@@ -1,14 +1,17 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, isConditionFailed, queryPartition, strip, table } from './db.js';
+import { db, queryPartition, strip, table } from './db.js';
 import { tenantPartition } from './keys.js';
 import type { Key } from './table-def.js';
+import type { TransactItem } from './transactions.js';
 
 /**
  * Campaign counters: one item per campaign (totals and the budget) and one
  * per breakdown row (by day, by geofence), in the campaign's own partition
  * (which never holds a shopper id: distinct shoppers are counted through
  * seen-markers.ts). Every change is an atomic ADD, so counts stay exact under
- * concurrent writers; the budget is a conditional ADD.
+ * concurrent writers. Exposures (offers, held-out records) are added in
+ * batches by the stream consumer, never on the offer path; the budget lives
+ * in budget.ts (sharded).
  *   totals   pk T#<tenant>#C#<campaignId>   sk STATS
  *   by day   pk T#<tenant>#C#<campaignId>   sk STATS#DAY#<yyyy-mm-dd>
  *   by fence pk T#<tenant>#C#<campaignId>   sk STATS#GF#<geofenceId>
@@ -47,37 +50,6 @@ export type CounterField =
   | 'redeemers'
   | 'used';
 
-/**
- * Take one unit of a campaign's budget and count the offer, atomically.
- * Returns false when the budget is spent (never exceeded, however many race).
- */
-export async function consumeBudget(tenantId: string, campaignId: string, maxOffers: number | undefined): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: totalsKey(tenantId, campaignId),
-        UpdateExpression: 'ADD used :one, offered :one, eligible :one',
-        ...(maxOffers !== undefined
-          ? {
-              ConditionExpression: 'attribute_not_exists(used) OR used < :max',
-              ExpressionAttributeValues: { ':one': 1, ':max': maxOffers },
-            }
-          : { ExpressionAttributeValues: { ':one': 1 } }),
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailed(err)) return false;
-    throw err;
-  }
-}
-
-/** Give back one unit of budget (the offer it paid for was not written). */
-export async function refundBudget(tenantId: string, campaignId: string): Promise<void> {
-  await addCounters(tenantId, campaignId, { used: -1, offered: -1, eligible: -1 });
-}
-
 /** Add to counters of the campaign's totals item. */
 export async function addCounters(
   tenantId: string,
@@ -107,9 +79,32 @@ export async function addGeofenceCounters(
   await addTo(rowKey(tenantId, campaignId, GEOFENCE_PREFIX, geofenceId), add, { dimension: 'GF', value: geofenceId });
 }
 
-async function addTo(Key: { pk: string; sk: string }, add: Partial<Record<CounterField, number>>, set?: Record<string, string>) {
+/** Which counter item an aggregated change goes to: the campaign's totals, one day's row or one geofence's row. */
+export type CounterRowRef = { campaignId: string } & (
+  | { row: 'totals' }
+  | { row: 'day'; day: string }
+  | { row: 'geofence'; geofenceId: string }
+);
+
+/** The transaction item adding `add` to one counter item (undefined when every amount is 0). */
+export function counterAddItem(
+  tenantId: string,
+  ref: CounterRowRef,
+  add: Partial<Record<CounterField, number>>,
+): TransactItem | undefined {
+  const [Key, set] =
+    ref.row === 'totals'
+      ? [totalsKey(tenantId, ref.campaignId), undefined]
+      : ref.row === 'day'
+        ? [rowKey(tenantId, ref.campaignId, DAY_PREFIX, ref.day), { dimension: 'DAY', value: ref.day }]
+        : [rowKey(tenantId, ref.campaignId, GEOFENCE_PREFIX, ref.geofenceId), { dimension: 'GF', value: ref.geofenceId }];
+  const update = addExpression(add, set);
+  return update ? { Update: { Key, ...update } } : undefined;
+}
+
+function addExpression(add: Partial<Record<CounterField, number>>, set?: Record<string, string>) {
   const entries = Object.entries(add).filter(([, v]) => v);
-  if (!entries.length) return;
+  if (!entries.length) return undefined;
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const adds = entries.map(([k, v], i) => {
@@ -122,15 +117,17 @@ async function addTo(Key: { pk: string; sk: string }, add: Partial<Record<Counte
     values[`:s${i}`] = v;
     return `#s${i} = :s${i}`;
   });
-  await db().send(
-    new UpdateCommand({
-      TableName: table(),
-      Key,
-      UpdateExpression: `ADD ${adds.join(', ')}${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
-  );
+  return {
+    UpdateExpression: `ADD ${adds.join(', ')}${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+async function addTo(Key: { pk: string; sk: string }, add: Partial<Record<CounterField, number>>, set?: Record<string, string>) {
+  const update = addExpression(add, set);
+  if (!update) return;
+  await db().send(new UpdateCommand({ TableName: table(), Key, ...update }));
 }
 
 /** One breakdown row: its day or geofence id, and its counters. */

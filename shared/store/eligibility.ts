@@ -1,6 +1,7 @@
 import { live, queryPartition, strip, ttlInDays } from './db.js';
 import { shopperPartition } from './keys.js';
 import type { Key } from './table-def.js';
+import type { TransactItem } from './transactions.js';
 
 /**
  * An eligibility record: the shopper was offered (treatment) or held out
@@ -32,6 +33,35 @@ export const eligibilityItem = (tenantId: string, shopperId: string, e: Eligibil
   ...eligibilityKey(tenantId, shopperId, e.campaignId, e.at),
   ttl: ttlInDays(RETENTION_DAYS),
 });
+
+/** Where a stream record's eligibility item lives (to mark it counted); opaque outside the store. */
+export interface EligibilityRef {
+  readonly key: Key;
+}
+
+/** The reference of an eligibility item as the stream gives it (its key attributes). */
+export const eligibilityRefOf = (item: Record<string, unknown>): EligibilityRef => ({
+  key: { pk: String(item.pk), sk: String(item.sk) },
+});
+
+/** A string naming the record (unique in the table): what a consumer counts it by. */
+export const eligibilityRefId = (ref: EligibilityRef) => `${ref.key.pk}|${ref.key.sk}`;
+
+/**
+ * The transaction item that marks an eligibility record as counted in the
+ * campaign's stats, refused if it already was (or was erased): the stream
+ * consumer counts each record exactly once, however often it is redelivered.
+ */
+export function markCountedItem(ref: EligibilityRef): TransactItem {
+  return {
+    Update: {
+      Key: ref.key,
+      UpdateExpression: 'SET counted = :t',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(counted)',
+      ExpressionAttributeValues: { ':t': true },
+    },
+  };
+}
 
 /** A shopper's live eligibility records with `at` in [fromIso, toIso]. */
 export async function listEligibility(

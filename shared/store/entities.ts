@@ -40,6 +40,14 @@ export async function getEntity<T>(tenantId: string, kind: TenantEntity, id: str
 }
 
 /** Create an entity; fails if the id exists. `extra` adds index attributes (e.g. GSI keys). */
+/** The stored item of an entity (for batch writes of new entities). */
+export const entityItem = <T extends { id: string }>(
+  tenantId: string,
+  kind: TenantEntity,
+  entity: T,
+  extra: Record<string, string> = {},
+): Record<string, unknown> => ({ ...entity, ...extra, ...entityKey(tenantId, kind, entity.id) });
+
 export async function createEntity<T extends Versioned>(
   tenantId: string,
   kind: TenantEntity,
@@ -49,7 +57,7 @@ export async function createEntity<T extends Versioned>(
   await db().send(
     new PutCommand({
       TableName: table(),
-      Item: { ...entity, ...extra, ...entityKey(tenantId, kind, entity.id) },
+      Item: entityItem(tenantId, kind, entity, extra),
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );

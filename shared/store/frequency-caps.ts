@@ -1,9 +1,9 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { liveSlots } from '../domain/offers/frequency-cap.js';
-import { batchGet } from './batch.js';
-import { conditionFailedItem, db, isConditionFailed, isExpired, table } from './db.js';
+import { db, isExpired, table } from './db.js';
 import { shopperPartition } from './keys.js';
 import type { Key } from './table-def.js';
+import type { TransactItem } from './transactions.js';
 
 /**
  * A shopper's frequency-cap state for one campaign: the slots taken in the
@@ -20,23 +20,36 @@ const capKey = (tenantId: string, shopperId: string, campaignId: string): Key =>
 /** Is this shopper-partition item a frequency-cap state? */
 export const isFrequencyCapItem = (item: Record<string, unknown>) => String(item.sk).startsWith(PREFIX);
 
-/** Frequency-cap state of one shopper for several campaigns (one BatchGet). */
-export async function getCaps(tenantId: string, shopperId: string, campaignIds: string[]) {
-  const items = await batchGet(campaignIds.map((c) => capKey(tenantId, shopperId, c)));
+/** Every live frequency-cap state of one shopper (one Query of their partition's CAP# items), by campaign. */
+export async function getShopperCaps(tenantId: string, shopperId: string, nowMs = Date.now()) {
   const out = new Map<string, { slots: Record<string, number>; version: number }>();
-  for (const i of items)
-    if (!isExpired(i))
-      out.set(String(i.campaignId), { slots: (i.slots ?? {}) as Record<string, number>, version: Number(i.version ?? 0) });
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await db().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': shopperPartition(tenantId, shopperId), ':p': PREFIX },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of res.Items ?? [])
+      if (!isExpired(i, nowMs))
+        out.set(String(i.campaignId), { slots: (i.slots ?? {}) as Record<string, number>, version: Number(i.version ?? 0) });
+    start = res.LastEvaluatedKey;
+  } while (start);
   return out;
 }
 
 /**
- * Take one slot of a shopper's frequency cap (maxOffers per window), exactly
- * under concurrency: the cap item holds the timestamps of slots in the window
- * and a version; the write is conditional on the version read, and retried on
- * a race with the fresh state. Returns false when the cap is full.
+ * The transaction item that takes one slot of a shopper's cap, given the
+ * state read (`known`, absent when the shopper has no cap item): it writes
+ * the live slots plus this one, on the condition that the item is still at
+ * the version read, so two racing requests cannot both take the last slot.
+ * Undefined when the cap is already full.
  */
-export async function reserveCap(
+export function takeCapSlotItem(
   tenantId: string,
   shopperId: string,
   campaignId: string,
@@ -44,59 +57,26 @@ export async function reserveCap(
   cap: { maxOffers: number; perHours: number },
   nowMs: number,
   known?: { slots: Record<string, number>; version: number },
-): Promise<boolean> {
-  const windowMs = cap.perHours * 3_600_000;
-  let state = known ?? { slots: {}, version: 0 };
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const live = liveSlots(state.slots, cap, nowMs);
-    if (live.length >= cap.maxOffers) return false;
-    const slots = Object.fromEntries([...live, [slotId, nowMs]]);
-    try {
-      await db().send(
-        new PutCommand({
-          TableName: table(),
-          Item: {
-            ...capKey(tenantId, shopperId, campaignId),
-            campaignId,
-            slots,
-            version: state.version + 1,
-            ttl: Math.ceil((nowMs + windowMs) / 1000) + 60,
-          },
-          ConditionExpression: state.version === 0 ? 'attribute_not_exists(pk) OR #ttl < :now' : 'version = :v',
-          ExpressionAttributeNames: state.version === 0 ? { '#ttl': 'ttl' } : undefined,
-          ExpressionAttributeValues: state.version === 0 ? { ':now': Math.floor(nowMs / 1000) } : { ':v': state.version },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-      const old = conditionFailedItem(err);
-      state = old
-        ? { slots: (old.slots ?? {}) as Record<string, number>, version: Number(old.version ?? 0) }
-        : { slots: {}, version: 0 };
-      if (old && isExpired(old as { ttl?: number }, nowMs)) state = { slots: {}, version: 0 };
-      await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
-    }
-  }
-  // Still racing after several tries: refuse rather than risk exceeding the cap.
-  return false;
-}
-
-/** Give a slot back (the budget refused the offer). */
-export async function releaseCap(tenantId: string, shopperId: string, campaignId: string, slotId: string): Promise<void> {
-  await db()
-    .send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: capKey(tenantId, shopperId, campaignId),
-        UpdateExpression: 'REMOVE slots.#s SET version = version + :one',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#s': slotId },
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
-    )
-    .catch((err) => {
-      if (!isConditionFailed(err)) throw err;
-    });
+): TransactItem | undefined {
+  const state = known ?? { slots: {}, version: 0 };
+  const live = liveSlots(state.slots, cap, nowMs);
+  if (live.length >= cap.maxOffers) return undefined;
+  return {
+    Put: {
+      Item: {
+        ...capKey(tenantId, shopperId, campaignId),
+        campaignId,
+        slots: Object.fromEntries([...live, [slotId, nowMs]]),
+        version: state.version + 1,
+        ttl: Math.ceil((nowMs + cap.perHours * 3_600_000) / 1000) + 60,
+      },
+      ...(state.version === 0
+        ? {
+            ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':now': Math.floor(nowMs / 1000) },
+          }
+        : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': state.version } }),
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { db, decodeCursor, encodeCursor, strip, table } from './db.js';
 import {
   createEntity,
   deleteEntity,
+  entityItem,
   entityListKey,
   getEntitiesByIds,
   getEntity,
@@ -40,10 +41,35 @@ export interface Geofence {
   version: number;
 }
 
-/** A cell index row: the fence's bounding box lets the lookup drop far candidates before reading any geometry. */
+/**
+ * A cell index row: everything the offer path needs of a fence whose index
+ * holds this cell, so a lookup is one round of Queries and never reads the
+ * fence item. `shape` decides every point of the cell exactly (see
+ * `rowShape` in domain/geo/clip.ts): 'inside' (the cell and 1 km around it lie
+ * inside the fence) or 'geometry' (the fence, clipped near the cell). Cells
+ * whose shape is 'none' get no row. The bbox drops far rows before any test.
+ */
 export interface IndexRow {
   geofenceId: string;
   bbox: BBox;
+  storeId: string | null;
+  partnerId: string | null;
+  enabled: boolean;
+  /** The fence's anchor (offer texts' {{distanceM}}), computed on the whole fence. */
+  anchor: { lat: number; lng: number };
+  shape: 'inside' | 'geometry';
+  geometry?: FenceGeometry;
+}
+
+/** What a fence's rows carry besides their shape. */
+export type IndexedFence = Pick<Geofence, 'id' | 'storeId' | 'partnerId' | 'enabled' | 'bbox'> & {
+  anchor: { lat: number; lng: number };
+};
+
+/** One row per cell of the fence's index, with the cell's shape ('none' cells are left out by the caller). */
+export interface CellShape {
+  cell: string;
+  shape: { kind: 'inside' } | { kind: 'geometry'; geometry: FenceGeometry };
 }
 
 const KIND = 'GEOFENCE';
@@ -132,16 +158,61 @@ export async function ownerHasGeofences(tenantId: string, ownerId: string): Prom
   return (res.Items ?? []).length > 0;
 }
 
-/** Write cell index rows of a fence for the given cells. */
-export async function putIndexRows(tenantId: string, geofenceId: string, cells: string[], bbox: BBox): Promise<void> {
+function indexRowItem(tenantId: string, fence: IndexedFence, c: CellShape): Record<string, unknown> {
+  return {
+    ...cellRowKey(tenantId, c.cell, fence.id),
+    geofenceId: fence.id,
+    bbox: fence.bbox,
+    storeId: fence.storeId,
+    partnerId: fence.partnerId,
+    enabled: fence.enabled,
+    anchor: fence.anchor,
+    shape: c.shape.kind,
+    // One string, not nested lists of numbers: a clipped ring of hundreds of vertices is read and parsed in one go.
+    ...(c.shape.kind === 'geometry' ? { geometry: JSON.stringify(c.shape.geometry) } : {}),
+  };
+}
+
+/** Write cell index rows of a fence. */
+export async function putIndexRows(tenantId: string, fence: IndexedFence, cells: CellShape[]): Promise<void> {
+  await batchWrite(cells.map((c) => ({ PutRequest: { Item: indexRowItem(tenantId, fence, c) } })));
+}
+
+/**
+ * Seed many geofences at once (imports, benchmarks): every index row, then
+ * every fence item, in BatchWriteItem calls of 25 (in parallel), so a
+ * fence is never written before its rows. The fences must be new.
+ */
+export async function putGeofencesBatch(
+  tenantId: string,
+  fences: { fence: Geofence; anchor: { lat: number; lng: number }; cells: CellShape[] }[],
+): Promise<void> {
   await batchWrite(
-    cells.map((cell) => ({ PutRequest: { Item: { ...cellRowKey(tenantId, cell, geofenceId), geofenceId, bbox } } })),
+    fences.flatMap(({ fence, anchor, cells }) =>
+      cells.map((c) => ({ PutRequest: { Item: indexRowItem(tenantId, { ...fence, anchor }, c) } })),
+    ),
+  );
+  await batchWrite(
+    fences.map(({ fence }) => ({ PutRequest: { Item: entityItem(tenantId, KIND, fence, ownerIndex(tenantId, fence)) } })),
   );
 }
 
 /** Remove cell index rows of a fence for the given cells. */
 export async function deleteIndexRows(tenantId: string, geofenceId: string, cells: string[]): Promise<void> {
   await batchWrite(cells.map((cell) => ({ DeleteRequest: { Key: cellRowKey(tenantId, cell, geofenceId) } })));
+}
+
+function indexRowOf(i: Record<string, unknown>): IndexRow {
+  return {
+    geofenceId: String(i.geofenceId),
+    bbox: i.bbox as BBox,
+    storeId: (i.storeId as string | null) ?? null,
+    partnerId: (i.partnerId as string | null) ?? null,
+    enabled: i.enabled !== false,
+    anchor: i.anchor as IndexRow['anchor'],
+    shape: i.shape === 'inside' ? 'inside' : 'geometry',
+    ...(i.geometry ? { geometry: (typeof i.geometry === 'string' ? JSON.parse(i.geometry) : i.geometry) as FenceGeometry } : {}),
+  };
 }
 
 /** Index rows of the given cells: one Query per cell, all in parallel (one round trip). */
@@ -159,7 +230,7 @@ export async function queryCells(tenantId: string, cells: string[]): Promise<Ind
             ExclusiveStartKey: start,
           }),
         );
-        for (const i of res.Items ?? []) rows.push({ geofenceId: String(i.geofenceId), bbox: i.bbox as BBox });
+        for (const i of res.Items ?? []) rows.push(indexRowOf(i));
         start = res.LastEvaluatedKey;
       } while (start);
       return rows;

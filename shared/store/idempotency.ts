@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { IDEMPOTENCY_LEASE_S } from '../platform/deadline.js';
 import { conditionFailedItem, db, epochSeconds, isConditionFailed, table, ttlIn } from './db.js';
 import { shopperPartition, tenantPartition } from './keys.js';
 import type { Key } from './table-def.js';
+import type { TaggedItem } from './transactions.js';
 
 /**
  * Idempotency records (the first response to an Idempotency-Key), scoped to
@@ -22,8 +25,14 @@ const refKey = (tenantId: string, shopperId: string, keyId: string, idemKey: str
   pk: shopperPartition(tenantId, shopperId),
   sk: `${REF_PREFIX}${keyId}#${idemKey}`,
 });
-/** An in-flight record older than this is taken over (its request died). */
-const IN_FLIGHT_STALE_S = 60;
+/**
+ * An in-flight claim is a lease of IDEMPOTENCY_LEASE_S seconds, the
+ * `Retry-After` of a request that ran out of time: a retry after that long
+ * takes the key over (its first request died or gave up at its deadline),
+ * and the first request can no longer complete it (completion is
+ * conditional on its own lease), so the retry either replays or runs afresh.
+ */
+const LEASE_MS = IDEMPOTENCY_LEASE_S * 1000;
 
 export interface StoredResponse {
   statusCode: number;
@@ -32,7 +41,7 @@ export interface StoredResponse {
 }
 
 export type BeginResult =
-  | { state: 'started' }
+  | { state: 'started'; lease: string }
   | { state: 'replay'; response: StoredResponse }
   | { state: 'in_flight' }
   | { state: 'mismatch' };
@@ -44,7 +53,8 @@ export async function beginIdempotent(
   idemKey: string,
   fingerprint: string,
 ): Promise<BeginResult> {
-  const now = epochSeconds();
+  const nowMs = Date.now();
+  const lease = randomUUID();
   try {
     await db().send(
       new PutCommand({
@@ -53,22 +63,23 @@ export async function beginIdempotent(
           ...recordKey(tenantId, keyId, idemKey),
           state: 'in_flight',
           fingerprint,
-          startedAt: now,
+          lease,
+          leaseUntil: nowMs + LEASE_MS,
           ttl: ttlIn(IDEMPOTENCY_TTL_S),
         },
         ConditionExpression:
-          'attribute_not_exists(pk) OR #ttl <= :now OR (#state = :inflight AND startedAt < :stale AND fingerprint = :fp)',
+          'attribute_not_exists(pk) OR #ttl <= :now OR (#state = :inflight AND leaseUntil <= :nowMs AND fingerprint = :fp)',
         ExpressionAttributeNames: { '#ttl': 'ttl', '#state': 'state' },
         ExpressionAttributeValues: {
-          ':now': now,
+          ':now': epochSeconds(nowMs),
+          ':nowMs': nowMs,
           ':inflight': 'in_flight',
-          ':stale': now - IN_FLIGHT_STALE_S,
           ':fp': fingerprint,
         },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return { state: 'started' };
+    return { state: 'started', lease };
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
     const old = conditionFailedItem(err);
@@ -87,30 +98,90 @@ export async function completeIdempotent(
   tenantId: string,
   keyId: string,
   idemKey: string,
+  lease: string,
   response: StoredResponse,
   shopperId?: string,
 ) {
-  if (shopperId)
-    await db().send(
-      new PutCommand({
-        TableName: table(),
-        Item: { ...refKey(tenantId, shopperId, keyId, idemKey), keyId, idempotencyKey: idemKey, ttl: ttlIn(IDEMPOTENCY_TTL_S) },
-      }),
-    );
-  await db().send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: recordKey(tenantId, keyId, idemKey),
-      UpdateExpression: 'SET #state = :done, #response = :r',
-      ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-      ExpressionAttributeValues: { ':done': 'done', ':r': response },
-    }),
-  );
+  const [ref, record] = completionItems(tenantId, keyId, idemKey, lease, response, shopperId);
+  if (ref && 'Put' in ref.item) await db().send(new PutCommand({ TableName: table(), ...ref.item.Put }));
+  const done = record ?? ref;
+  if (!done || !('Update' in done.item)) return;
+  try {
+    await db().send(new UpdateCommand({ TableName: table(), ...done.item.Update }));
+  } catch (err) {
+    // The lease ran out and a retry took the key over: its outcome stands.
+    if (!isConditionFailed(err)) throw err;
+  }
 }
 
-/** Forget a claim whose request failed in a retryable way, so a retry can run. */
-export async function abandonIdempotent(tenantId: string, keyId: string, idemKey: string) {
-  await db().send(new DeleteCommand({ TableName: table(), Key: recordKey(tenantId, keyId, idemKey) }));
+/**
+ * The same completion as transaction items (the shopper reference, then the
+ * record, tagged `idempotency`), for a request that writes its outcome and
+ * its idempotency record in one transaction: then a request that ran out of
+ * time after writing is replayed, never run twice.
+ */
+export function completionItems(
+  tenantId: string,
+  keyId: string,
+  idemKey: string,
+  lease: string,
+  response: StoredResponse,
+  shopperId?: string,
+): TaggedItem[] {
+  return [
+    ...(shopperId
+      ? [
+          {
+            tag: 'idempotency-ref',
+            item: {
+              Put: {
+                Item: {
+                  ...refKey(tenantId, shopperId, keyId, idemKey),
+                  keyId,
+                  idempotencyKey: idemKey,
+                  ttl: ttlIn(IDEMPOTENCY_TTL_S),
+                },
+              },
+            },
+          },
+        ]
+      : []),
+    {
+      tag: 'idempotency',
+      item: {
+        Update: {
+          Key: recordKey(tenantId, keyId, idemKey),
+          UpdateExpression: 'SET #state = :done, #response = :r',
+          ConditionExpression: '#state = :inflight AND lease = :lease',
+          ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+          ExpressionAttributeValues: { ':done': 'done', ':r': response, ':inflight': 'in_flight', ':lease': lease },
+        },
+      },
+    },
+  ];
+}
+
+/** Forget a claim whose request failed in a retryable way, so a retry can run (only while it is still this request's lease). */
+export async function abandonIdempotent(tenantId: string, keyId: string, idemKey: string, lease?: string) {
+  try {
+    await db().send(
+      new DeleteCommand({
+        TableName: table(),
+        Key: recordKey(tenantId, keyId, idemKey),
+        // Only a claim still in flight under this request's lease: a record completed in the request's own
+        // transaction (its offers written) stays, so a retry replays it instead of making a second offer.
+        ...(lease
+          ? {
+              ConditionExpression: 'lease = :lease AND #state = :inflight',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':lease': lease, ':inflight': 'in_flight' },
+            }
+          : {}),
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+  }
 }
 
 /** Is this shopper-partition item a reference to an idempotency record? */

@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignKind, Confidence } from '../domain/targeting/index.js';
-import { batchWrite, type WriteRequest } from './batch.js';
+import type { WriteRequest } from './batch.js';
 import {
   conditionFailedItem,
   db,
@@ -17,6 +17,7 @@ import { eligibilityItem, type EligibilityRecord } from './eligibility.js';
 import { lastLocationItem, type LastLocation } from './locations.js';
 import { shopperPartition, tenantPartition } from './keys.js';
 import type { Key } from './table-def.js';
+import type { TaggedItem } from './transactions.js';
 
 /**
  * An offer made to a shopper, and the pointer that finds it by id alone
@@ -53,6 +54,8 @@ export interface StoredOffer {
   deliveryAttempts: number;
   deliveredAt?: string;
   lastDeliveryError?: string;
+  /** The id of the offer request that made it (X-Request-Id): the outbox queues it with the offer, for the delivery logs. */
+  requestId?: string;
 }
 
 const PREFIX = 'OFFER#';
@@ -83,31 +86,47 @@ export interface OfferRecords {
   location?: LastLocation;
 }
 
-function offerRecordItems(tenantId: string, shopperId: string, r: OfferRecords): Record<string, unknown>[] {
+/**
+ * The items one offer request writes, as transaction Puts (tagged `offer:<id>`
+ * and so on): each offer (refused if its id exists), its id pointer, the
+ * eligibility records and the last location. Offers and eligibility records
+ * carry `outbox`: the table's stream turns a new offer into its delivery
+ * message and a new eligibility record into campaign counts (the outbox), so
+ * nothing is queued or counted unless the transaction stood.
+ */
+export function offerRecordPuts(tenantId: string, shopperId: string, r: OfferRecords): TaggedItem[] {
   return [
-    ...r.offers.flatMap((o) => {
+    ...r.offers.flatMap((o): TaggedItem[] => {
       const ttl = offerTtl(o.expiresAt);
       return [
-        { ...o, ...offerKey(o.tenantId, o.shopperId, o.id), ttl },
-        { ...offerPointerKey(o.tenantId, o.id), shopperId: o.shopperId, ttl },
+        {
+          tag: `offer:${o.id}`,
+          item: {
+            Put: {
+              Item: { ...o, ...offerKey(o.tenantId, o.shopperId, o.id), ttl, outbox: OUTBOX_OFFER },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        },
+        {
+          tag: `pointer:${o.id}`,
+          item: { Put: { Item: { ...offerPointerKey(o.tenantId, o.id), shopperId: o.shopperId, ttl } } },
+        },
       ];
     }),
-    ...r.eligibility.map((e) => eligibilityItem(tenantId, shopperId, e)),
-    ...(r.location ? [lastLocationItem(tenantId, shopperId, r.location)] : []),
+    ...r.eligibility.map(
+      (e): TaggedItem => ({
+        tag: `eligibility:${e.campaignId}`,
+        item: { Put: { Item: { ...eligibilityItem(tenantId, shopperId, e), tenantId, shopperId, outbox: OUTBOX_EXPOSURE } } },
+      }),
+    ),
+    ...(r.location ? [{ tag: 'location', item: { Put: { Item: lastLocationItem(tenantId, shopperId, r.location) } } }] : []),
   ];
 }
 
-/** Write an offer request's records (offers with their pointers, eligibility, location): BatchWrite, 25 per call. */
-export async function putOfferRecords(tenantId: string, shopperId: string, r: OfferRecords): Promise<void> {
-  const items = offerRecordItems(tenantId, shopperId, r);
-  if (items.length) await batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
-}
-
-/** Remove whatever of an offer request's records was written (the request failed: nothing half-written stays). */
-export async function deleteOfferRecords(tenantId: string, shopperId: string, r: OfferRecords): Promise<void> {
-  const items = offerRecordItems(tenantId, shopperId, r);
-  if (items.length) await batchWrite(items.map((i) => ({ DeleteRequest: { Key: { pk: String(i.pk), sk: String(i.sk) } } })));
-}
+/** The `outbox` marks the table's stream consumer acts on (see functions/stream.ts). */
+export const OUTBOX_OFFER = 'offer';
+export const OUTBOX_EXPOSURE = 'exposure';
 
 /** Find an offer of the tenant by id (pointer, then the offer): undefined when absent or purged. */
 export async function getOfferById(tenantId: string, offerId: string): Promise<StoredOffer | undefined> {

@@ -10,6 +10,8 @@ export const TABLE_DEF = {
   sortKey: 'sk',
   ttlAttribute: 'ttl',
   globalSecondaryIndexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  /** The table's stream (the outbox: new offers → SQS, new eligibility records → stats), new images only. */
+  streamViewType: 'NEW_IMAGE',
 } as const;
 
 /** The primary key of one item. */

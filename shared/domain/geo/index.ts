@@ -29,3 +29,4 @@ export {
 } from './measure.js';
 export { INDEX_RESOLUTIONS, indexCellsAt, indexCoversPoint, lookupCells, planIndex, type FenceIndex } from './h3index.js';
 export { EARTH_RADIUS_M, destination, haversineM, normalizeLng } from './sphere.js';
+export { ROW_UNCLIPPED_MAX_VERTICES, rowShape, rowVertexCount, type RowShape } from './clip.js';

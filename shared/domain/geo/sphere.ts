@@ -18,6 +18,7 @@ export function haversineM(lat1: number, lng1: number, lat2: number, lng2: numbe
 
 /** Longitude folded into [-180, 180). */
 export function normalizeLng(lng: number): number {
+  if (lng >= -180 && lng < 180) return lng; // already folded: returned exactly, not rounded by the arithmetic below
   const x = ((((lng + 180) % 360) + 360) % 360) - 180;
   return x === 180 ? -180 : x;
 }

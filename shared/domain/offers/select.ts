@@ -1,4 +1,4 @@
-import { distanceToAnchorM, GEO_LIMITS, type FenceGeometry } from '../geo/index.js';
+import { GEO_LIMITS, haversineM } from '../geo/index.js';
 import {
   confidenceRank,
   evaluateAudience,
@@ -66,7 +66,8 @@ export interface OfferCampaign {
 
 /** A geofence the location matched, with the confidence of the match. */
 export interface MatchedFence {
-  fence: { id: string; storeId: string | null; geometry: FenceGeometry };
+  /** The fence: its id, store, and anchor (fenceAnchor of its whole geometry, for {{distanceM}}). */
+  fence: { id: string; storeId: string | null; anchor: { lat: number; lng: number } };
   confidence: Confidence;
 }
 
@@ -369,7 +370,7 @@ function offerContent(
     firstName: input.profile.firstName,
     storeName: storeId ? input.storeNames?.get(storeId) : undefined,
     partnerName: c.partnerId ? input.partnerNames?.get(c.partnerId) : undefined,
-    distanceM: distanceToAnchorM(match.fence.geometry, input.location.lat, input.location.lng),
+    distanceM: Math.round(haversineM(match.fence.anchor.lat, match.fence.anchor.lng, input.location.lat, input.location.lng)),
   });
   return {
     title: text.title,

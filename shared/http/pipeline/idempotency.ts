@@ -8,7 +8,9 @@ import {
   abandonIdempotent,
   beginIdempotent,
   completeIdempotent,
+  completionItems,
 } from '../../store/idempotency.js';
+import type { TaggedItem } from '../../store/transactions.js';
 import type { RouteDef } from '../route.js';
 import { problemResponse, toHttpError } from './respond.js';
 import type { Reply } from './types.js';
@@ -66,8 +68,25 @@ export function forgetsClaimOnFailure(status: number): boolean {
 /** The table calls, passed in so the rules above and below can run without a table. */
 export interface IdempotencyStore {
   begin(tenantId: string, keyId: string, idemKey: string, fingerprint: string): Promise<BeginResult>;
-  complete(tenantId: string, keyId: string, idemKey: string, response: StoredResponse, shopperId?: string): Promise<void>;
-  abandon(tenantId: string, keyId: string, idemKey: string): Promise<void>;
+  complete(
+    tenantId: string,
+    keyId: string,
+    idemKey: string,
+    lease: string,
+    response: StoredResponse,
+    shopperId?: string,
+  ): Promise<void>;
+  abandon(tenantId: string, keyId: string, idemKey: string, lease?: string): Promise<void>;
+}
+
+/**
+ * Given to a handler that writes its outcome in one transaction: the items
+ * that complete this request's idempotency record with the response of a
+ * reply, to write in the same transaction (the handler then answers with
+ * `idempotencyWritten: true`, and the pipeline writes nothing more).
+ */
+export interface IdempotencyCommit {
+  itemsFor(reply: Reply): TaggedItem[];
 }
 
 export const tableIdempotencyStore: IdempotencyStore = {
@@ -83,8 +102,8 @@ export interface IdempotentRun {
   /** The validated body (what the fingerprint covers). */
   body: unknown;
   requestId: string;
-  /** The handler. */
-  run: () => Promise<Reply>;
+  /** The handler; it may write the completion itself (see IdempotencyCommit). */
+  run: (commit: IdempotencyCommit) => Promise<Reply>;
   /** Its reply as the proxy result. */
   respond: (reply: Reply) => APIGatewayProxyResult;
 }
@@ -100,30 +119,35 @@ export async function runIdempotent(
   store: IdempotencyStore = tableIdempotencyStore,
 ): Promise<APIGatewayProxyResult> {
   const { tenantId, keyId } = r.principal;
-  const replay = replayOrRun(await store.begin(tenantId, keyId, r.idemKey, fingerprint(r.routeId, r.body)));
-  if (replay) return replay;
+  const begun = await store.begin(tenantId, keyId, r.idemKey, fingerprint(r.routeId, r.body));
+  const replay = replayOrRun(begun);
+  if (replay || begun.state !== 'started') return replay!;
+  const { lease } = begun;
+  const stored = (result: APIGatewayProxyResult): StoredResponse => ({
+    statusCode: result.statusCode,
+    headers: (result.headers ?? {}) as Record<string, string>,
+    body: result.body,
+  });
+  const commit: IdempotencyCommit = {
+    itemsFor: (reply) => completionItems(tenantId, keyId, r.idemKey, lease, stored(r.respond(reply)), reply.shopperId),
+  };
 
   let result: APIGatewayProxyResult;
   let reply: Reply;
   try {
-    reply = await r.run();
+    reply = await r.run(commit);
     result = r.respond(reply);
   } catch (err) {
     const httpErr = toHttpError(err, r.requestId);
-    if (forgetsClaimOnFailure(httpErr.status)) await store.abandon(tenantId, keyId, r.idemKey).catch(() => undefined);
-    else await store.complete(tenantId, keyId, r.idemKey, problemResponse(httpErr, r.requestId) as StoredResponse);
+    if (forgetsClaimOnFailure(httpErr.status)) await store.abandon(tenantId, keyId, r.idemKey, lease).catch(() => undefined);
+    else await store.complete(tenantId, keyId, r.idemKey, lease, problemResponse(httpErr, r.requestId) as StoredResponse);
     throw httpErr;
   }
+  if (reply.idempotencyWritten) return result;
   if (reply.noStore) {
-    await store.abandon(tenantId, keyId, r.idemKey);
+    await store.abandon(tenantId, keyId, r.idemKey, lease);
     return result;
   }
-  await store.complete(
-    tenantId,
-    keyId,
-    r.idemKey,
-    { statusCode: result.statusCode, headers: (result.headers ?? {}) as Record<string, string>, body: result.body },
-    reply.shopperId,
-  );
+  await store.complete(tenantId, keyId, r.idemKey, lease, stored(result), reply.shopperId);
   return result;
 }

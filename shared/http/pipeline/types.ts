@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Principal } from '../../auth/principal.js';
 import type { RouteDef } from '../route.js';
+import type { IdempotencyCommit } from './idempotency.js';
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -14,6 +15,8 @@ export interface Request<R extends RouteDef = RouteDef> {
   headers: Record<string, string>;
   /** The client's `X-Request-Id` when valid, else API Gateway's request id: echoed, logged, carried to delivery. */
   requestId: string;
+  /** With an Idempotency-Key: the items that complete its record, for a handler that writes in one transaction. */
+  idempotency?: IdempotencyCommit;
 }
 
 export interface Reply {
@@ -24,6 +27,8 @@ export interface Reply {
   noStore?: boolean;
   /** The shopper this response is about: its idempotency record is then erased with the shopper. */
   shopperId?: string;
+  /** The handler wrote the idempotency completion in its own transaction (see IdempotencyCommit). */
+  idempotencyWritten?: boolean;
 }
 
 export type RouteImpl = (req: Request) => Promise<Reply>;

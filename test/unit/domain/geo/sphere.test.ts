@@ -101,6 +101,8 @@ describe('longitude folding', () => {
     expect(normalizeLng(190)).toBeCloseTo(-170, 9);
     expect(normalizeLng(-190)).toBeCloseTo(170, 9);
     expect(normalizeLng(720.5)).toBeCloseTo(0.5, 9);
+    // Exactly, not within rounding: folding an already folded longitude changes no bit.
+    expect(normalizeLng(52.058168564542996)).toBe(52.058168564542996);
   });
 });
 

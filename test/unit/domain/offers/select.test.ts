@@ -19,7 +19,7 @@ const POINT = { lat: 40.4168, lng: -3.7038 };
 
 /** A fence of store `storeId` whose anchor lies 0.001 degrees (111 m) north of the point. */
 const fence = (id: string, confidence: MatchedFence['confidence'], storeId: string | null = 'st_sol'): MatchedFence => ({
-  fence: { id, storeId, geometry: { type: 'Circle', coordinates: [POINT.lng, POINT.lat + 0.001], radiusM: 300 } },
+  fence: { id, storeId, anchor: { lat: POINT.lat + 0.001, lng: POINT.lng } },
   confidence,
 });
 

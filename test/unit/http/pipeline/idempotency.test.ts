@@ -60,7 +60,7 @@ describe('replayOrRun', () => {
   const stored: StoredResponse = { statusCode: 201, headers: { 'X-Request-Id': 'first' }, body: '{"id":"s_1"}' };
 
   it('runs a request whose claim started', () => {
-    expect(replayOrRun({ state: 'started' })).toBeUndefined();
+    expect(replayOrRun({ state: 'started', lease: 'l1' })).toBeUndefined();
   });
 
   it("replays the first response, marked Idempotent-Replayed, with the first request's id", () => {

@@ -1,0 +1,64 @@
+import { cachedMany, TtlCache } from '../platform/ttl-cache.js';
+import { campaignIdsByGeofence, getCampaignsByIds } from '../store/campaigns.js';
+import { getPartnersByIds, type Partner } from '../store/partners.js';
+import { getStoresByIds, type Store } from '../store/stores.js';
+import type { Campaign } from './campaigns.js';
+
+/**
+ * The tenant configuration the offer path reads (fence → campaign links,
+ * campaigns, stores, partners), kept in the container for at most
+ * CONFIG_CACHE_TTL_S seconds: a campaign paused, edited or linked to a fence
+ * takes effect on every container within that time. Budgets, frequency caps,
+ * profiles and the spatial index are never cached: they stay exact.
+ * CONFIG_CACHE_TTL_S (environment) sets the bound; 0 turns the cache off.
+ */
+export const DEFAULT_CONFIG_CACHE_TTL_S = 30;
+const MAX_ENTRIES = 50_000;
+
+function ttlFromEnv(): number {
+  const raw = process.env.CONFIG_CACHE_TTL_S;
+  const n = raw === undefined || raw === '' ? DEFAULT_CONFIG_CACHE_TTL_S : Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > DEFAULT_CONFIG_CACHE_TTL_S)
+    throw new Error(`CONFIG_CACHE_TTL_S must be a number of seconds from 0 to ${DEFAULT_CONFIG_CACHE_TTL_S}`);
+  return n;
+}
+
+let ttlS = ttlFromEnv();
+/** The bound in force, in seconds. */
+export const configCacheTtlS = () => ttlS;
+/** Tests: set the bound (and empty the cache). */
+export function setConfigCacheTtlS(seconds: number): void {
+  ttlS = seconds;
+  cache.clear();
+}
+
+type Entry = string[] | Campaign | Store | Partner | undefined;
+const cache = new TtlCache<Entry>(() => ttlS * 1000, MAX_ENTRIES);
+
+/** Campaign ids linked to each fence (cached per fence). */
+export function linkedCampaignIds(tenantId: string, fenceIds: string[], nowMs: number): Promise<Map<string, string[]>> {
+  return cachedMany(cache as TtlCache<string[] | undefined>, `${tenantId}|L|`, fenceIds, nowMs, (missing) =>
+    campaignIdsByGeofence(tenantId, missing),
+  );
+}
+
+export function campaignsByIds(tenantId: string, ids: string[], nowMs: number): Promise<Map<string, Campaign>> {
+  return cachedMany(cache as TtlCache<Campaign | undefined>, `${tenantId}|C|`, ids, nowMs, async (missing) => {
+    const found = await getCampaignsByIds<Campaign>(tenantId, missing);
+    return new Map(found.map((c) => [c.id, c]));
+  });
+}
+
+export function storesByIds(tenantId: string, ids: string[], nowMs: number): Promise<Map<string, Store>> {
+  return cachedMany(cache as TtlCache<Store | undefined>, `${tenantId}|S|`, ids, nowMs, async (missing) => {
+    const found = await getStoresByIds(tenantId, missing);
+    return new Map(found.map((s) => [s.id, s]));
+  });
+}
+
+export function partnersByIds(tenantId: string, ids: string[], nowMs: number): Promise<Map<string, Partner>> {
+  return cachedMany(cache as TtlCache<Partner | undefined>, `${tenantId}|P|`, ids, nowMs, async (missing) => {
+    const found = await getPartnersByIds(tenantId, missing);
+    return new Map(found.map((x) => [x.id, x]));
+  });
+}
