@@ -1,78 +1,94 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FunctionName, RouteDef } from '../../shared/http/route.js';
 import { routes } from '../../shared/http/routes.js';
 import { QUEUE_DEF, TABLE_DEF } from '../../shared/store/table-def.js';
+import { BUNDLING, nodeOptions } from './bundling.js';
 import { TABLE_ACTIONS, lambdaNames, settingsFor, type LambdaName } from './functions.js';
-import { STATUS_OF } from '../../shared/http/errors.js';
-import { GATEWAY_ERRORS, problemHeaders, problemTemplate } from './gateway-responses.js';
 
 /** The repository root: entries are `functions/<name>.ts`, the lock file is `package-lock.json`. */
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Timeout of the HTTP functions and the authorizer (API Gateway itself gives up after 29 s). */
-export const HTTP_TIMEOUT_SECONDS = 10;
+/** Stage-wide throttle unless the stack props say otherwise (requests/s, burst). */
+export const DEFAULT_THROTTLE = { rateLimit: 2000, burstLimit: 4000 } as const;
+
+/** The stream's iterator age (how old the oldest unprocessed record is) above which its alarm fires. */
+export const STREAM_ITERATOR_AGE_ALARM_MS = 60_000;
 
 export interface GeoOffersStackProps extends StackProps {
   /** API Gateway stage name; the API URL ends with it. @default 'prod' */
   readonly stageName?: string;
   /**
-   * Stage-wide throttle: a safety ceiling for the whole API, not the per-key
-   * limit (the authorizer enforces that, see infra/aws/README.md).
+   * Stage-wide throttle (every route's default): a safety ceiling for the
+   * whole API, not the per-key limit (the functions enforce that, see
+   * infra/aws/README.md).
    * @default { rateLimit: 2000, burstLimit: 4000 }
    */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Retention of every log group of the stack. @default one month */
   readonly logRetention?: logs.RetentionDays;
-  /** Actions of the dead-letter-queue alarm (e.g. an SNS topic). @default none */
+  /** Actions of the alarms (dead-letter queues, stream lag), e.g. an SNS topic. @default none */
   readonly alarmActions?: cloudwatch.IAlarmAction[];
   /**
-   * Create API Gateway's account-level CloudWatch role (AWS::ApiGateway::Account),
-   * which the stage's execution logs need. Set false when the account/region
-   * already has one (it is one per region, shared by every API).
-   * @default true
+   * Load the bundles' source maps (`NODE_OPTIONS=--enable-source-maps`), so
+   * stack traces in the logs name source files and lines. Costs cold-start
+   * time (bench/bundles.ts measures it).
+   * @default false
    */
-  readonly apiGatewayCloudWatchRole?: boolean;
+  readonly sourceMaps?: boolean;
 }
 
 /**
- * The whole deployment: REST API (routes derived from the route table), one
- * Lambda per function name plus the authorizer and the delivery consumer, the
- * single DynamoDB table, the offers queue with its DLQ, alarms and logs.
+ * The whole deployment: HTTP API (routes derived from the route table, the
+ * rest to `ops`), one Lambda per function name plus the delivery consumer and
+ * the stream consumer (the outbox), the single DynamoDB table with its
+ * stream, the offers queue with its DLQ, the stream's DLQ, alarms and logs.
  */
 export class GeoOffersStack extends Stack {
-  readonly api: apigw.RestApi;
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
   readonly table: dynamodb.TableV2;
   readonly offersQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
+  /** Where the stream's event source sends a batch it gave up on (its shard and sequence numbers, not the records). */
+  readonly streamDeadLetterQueue: sqs.Queue;
   readonly functions: ReadonlyMap<LambdaName, NodejsFunction>;
+  /** How every function is bundled (bundling.ts; bench/bundles.ts measures the same build). */
+  readonly bundling: BundlingOptions = BUNDLING;
   readonly dlqAlarm: cloudwatch.Alarm;
+  readonly streamDlqAlarm: cloudwatch.Alarm;
+  readonly streamIteratorAgeAlarm: cloudwatch.Alarm;
 
   private readonly logRetention: logs.RetentionDays;
+  private readonly sourceMaps: boolean;
 
   constructor(scope: Construct, id: string, props: GeoOffersStackProps = {}) {
     super(scope, id, props);
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const throttle = props.throttle ?? { rateLimit: 2000, burstLimit: 4000 };
+    this.sourceMaps = props.sourceMaps ?? false;
+    const throttle = props.throttle ?? DEFAULT_THROTTLE;
 
-    // ---- Data: one table, keys from the shared definition ----
+    // ---- Data: one table, keys from the shared definition; its stream is the outbox ----
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: TABLE_DEF.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_DEF.sortKey, type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
       timeToLiveAttribute: TABLE_DEF.ttlAttribute,
+      dynamoStream: dynamodb.StreamViewType[TABLE_DEF.streamViewType],
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -84,7 +100,7 @@ export class GeoOffersStack extends Stack {
       })),
     });
 
-    // ---- Delivery queue and its dead-letter queue ----
+    // ---- Delivery queue, its dead-letter queue, and the stream's dead-letter queue ----
     this.deadLetterQueue = new sqs.Queue(this, 'OffersDlq', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -97,21 +113,92 @@ export class GeoOffersStack extends Stack {
       visibilityTimeout: Duration.seconds(6 * QUEUE_DEF.deliveryTimeoutSeconds),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: QUEUE_DEF.maxReceiveCount },
     });
+    this.streamDeadLetterQueue = new sqs.Queue(this, 'StreamDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.streamDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is itself a dead-letter queue: the on-failure destination of the table stream's event source (cdk-nag only recognises queues named in another queue's redrive policy). A dead-letter queue of its own would move failures further from the alarm on its depth.",
+    });
 
     // ---- Functions ----
     const functions = new Map<LambdaName, NodejsFunction>();
     for (const name of lambdaNames()) functions.set(name, this.lambdaFunction(name));
     this.functions = functions;
 
-    // The consumer(s) of the offers queue (deliver); the event source grants receive/delete/change-visibility.
     for (const [name, fn] of functions) {
-      if (!settingsFor(name).consumesOffers) continue;
-      fn.addEventSource(new SqsEventSource(this.offersQueue, { batchSize: 10, reportBatchItemFailures: true }));
+      const settings = settingsFor(name);
+      // The consumer(s) of the offers queue (deliver); the event source grants receive/delete/change-visibility.
+      if (settings.consumesOffers) {
+        fn.addEventSource(new SqsEventSource(this.offersQueue, { batchSize: 10, reportBatchItemFailures: true }));
+      }
+      // The outbox: the event source grants the stream reads (on the stream ARN) and SendMessage on the stream DLQ.
+      if (settings.consumesStream) fn.addEventSource(this.outboxSource());
     }
 
-    this.dlqAlarm = new cloudwatch.Alarm(this, 'DlqDepthAlarm', {
-      alarmDescription: `Offer deliveries failed ${QUEUE_DEF.maxReceiveCount} times and reached the dead-letter queue: check the tenant webhook and the deliver function logs.`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+    // ---- Alarms ----
+    this.dlqAlarm = this.queueDepthAlarm(
+      'DlqDepthAlarm',
+      this.deadLetterQueue,
+      `Offer deliveries failed ${QUEUE_DEF.maxReceiveCount} times and reached the dead-letter queue: check the tenant webhook and the deliver function logs.`,
+    );
+    this.streamDlqAlarm = this.queueDepthAlarm(
+      'StreamDlqDepthAlarm',
+      this.streamDeadLetterQueue,
+      'The stream consumer gave up on a batch of outbox records (offers not queued for delivery, or exposures not counted): each message names the shard and sequence numbers; the records stay in the stream for 24 hours. Check the stream function logs.',
+    );
+    const streamFn = functions.get('stream');
+    if (!streamFn) throw new Error('The stream consumer function is missing.');
+    this.streamIteratorAgeAlarm = new cloudwatch.Alarm(this, 'StreamIteratorAgeAlarm', {
+      alarmDescription:
+        'The oldest unprocessed record of the table stream is over 60 s old: offers wait that long (or more) for their delivery message and stats lag. Check the stream function (errors, throttles, SQS).',
+      metric: streamFn.metric('IteratorAge', { period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: STREAM_ITERATOR_AGE_ALARM_MS,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.dlqAlarm, this.streamDlqAlarm, this.streamIteratorAgeAlarm]) {
+      for (const action of props.alarmActions ?? []) alarm.addAlarmAction(action);
+    }
+
+    // ---- API ----
+    const integrations = this.integrations(functions);
+    // Not 'Api': that logical id was the REST API's, and CloudFormation cannot change a resource's type in place.
+    this.api = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'Geo-targeting API (routes from shared/http/routes.ts)',
+      // Every path and method outside the route table reaches ops, which answers a problem+json 404.
+      defaultIntegration: integrations('ops'),
+      createDefaultStage: false,
+      // No CORS configuration (API.md: no browser origins by default on AWS), as before: a preflight
+      // OPTIONS reaches ops like any unknown route. HttpApi's corsPreflight is where origins would go.
+    });
+    Validations.of(this.api.node.findChild('DefaultRoute')).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The $default route only reaches the ops function, which answers every request it gets this way with a problem+json 404 and touches no data; it has nothing to authorize.',
+    });
+    this.stage = this.httpStage(props.stageName ?? 'prod', throttle);
+    this.addRoutes(integrations);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the API (stage included)' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'OffersQueueUrl', { value: this.offersQueue.queueUrl });
+    new CfnOutput(this, 'DlqUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'StreamDlqUrl', { value: this.streamDeadLetterQueue.queueUrl });
+  }
+
+  private logGroup(id: string): logs.LogGroup {
+    return new logs.LogGroup(this, id, { retention: this.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+  }
+
+  private queueDepthAlarm(id: string, queue: sqs.Queue, description: string): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric: queue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: cloudwatch.Stats.MAXIMUM,
       }),
@@ -120,39 +207,43 @@ export class GeoOffersStack extends Stack {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const action of props.alarmActions ?? []) this.dlqAlarm.addAlarmAction(action);
-
-    // ---- API ----
-    this.api = this.restApi(props.stageName ?? 'prod', throttle, props.apiGatewayCloudWatchRole ?? true);
-    this.api.node.tryRemoveChild('Endpoint'); // RestApi's own URL output; ApiUrl below replaces it
-    const authorizer = this.keyAuthorizer(functions.get('authorizer')!);
-    this.addRoutes(authorizer, functions);
-    for (const { type, error } of GATEWAY_ERRORS) {
-      this.api.addGatewayResponse(`Gateway${type.responseType}`, {
-        type,
-        statusCode: String(STATUS_OF[error.kind]),
-        // API Gateway's own request id (the one the functions fall back to when a client sends none).
-        responseHeaders: { ...problemHeaders(error), 'X-Request-Id': 'context.requestId' },
-        templates: { 'application/json': problemTemplate(error) },
-      });
-    }
-
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API (stage included)' });
-    new CfnOutput(this, 'TableName', { value: this.table.tableName });
-    new CfnOutput(this, 'OffersQueueUrl', { value: this.offersQueue.queueUrl });
-    new CfnOutput(this, 'DlqUrl', { value: this.deadLetterQueue.queueUrl });
   }
 
-  private logGroup(id: string): logs.LogGroup {
-    return new logs.LogGroup(this, id, { retention: this.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+  /**
+   * The table stream → `stream` (the outbox). Only new items that carry an
+   * `outbox` attribute reach the function (the filter is applied by Lambda,
+   * before any invocation). In order, one batch per shard at a time; a failed
+   * record is reported by sequence number and its batch retried from it,
+   * halved on each error so that one bad record ends up alone. Retried
+   * without limit (until a record ages out of the stream's 24 h retention,
+   * when its coordinates go to the stream DLQ): an SQS outage of any length
+   * delays deliveries, it never drops them.
+   */
+  private outboxSource(): DynamoEventSource {
+    return new DynamoEventSource(this.table, {
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(1),
+      parallelizationFactor: 1,
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      retryAttempts: -1,
+      onFailure: new SqsDlq(this.streamDeadLetterQueue),
+      filters: [
+        lambda.FilterCriteria.filter({
+          eventName: lambda.FilterRule.isEqual('INSERT'),
+          dynamodb: { NewImage: { outbox: { S: lambda.FilterRule.exists() } } },
+        }),
+      ],
+    });
   }
 
-  /** One function: bundled from `functions/<name>.ts`, its own log group and role, grants from FUNCTION_SETTINGS. */
+  /** One function: bundled from `functions/<name>.ts` (bundling.ts), its own log group and role, grants from FUNCTION_SETTINGS. */
   private lambdaFunction(name: LambdaName): NodejsFunction {
     const id = `${name[0].toUpperCase()}${name.slice(1)}Fn`;
     const entry = path.join(PROJECT_ROOT, 'functions', `${name}.ts`);
     if (!existsSync(entry)) {
-      throw new Error(`The route table names function '${name}', but functions/${name}.ts does not exist.`);
+      throw new Error(`The deployment names function '${name}', but functions/${name}.ts does not exist.`);
     }
     const settings = settingsFor(name);
     const logGroup = this.logGroup(`${id}Logs`);
@@ -165,6 +256,7 @@ export class GeoOffersStack extends Stack {
     });
     logGroup.grantWrite(role);
 
+    const runtimeNodeOptions = nodeOptions(this.sourceMaps);
     const fn = new NodejsFunction(this, id, {
       entry,
       handler: 'handler',
@@ -173,7 +265,7 @@ export class GeoOffersStack extends Stack {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: settings.memoryMb,
-      timeout: Duration.seconds(name === 'deliver' ? QUEUE_DEF.deliveryTimeoutSeconds : HTTP_TIMEOUT_SECONDS),
+      timeout: Duration.seconds(settings.timeoutSeconds),
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.TEXT,
@@ -183,26 +275,13 @@ export class GeoOffersStack extends Stack {
         TABLE_NAME: this.table.tableName,
         OFFERS_QUEUE_URL: this.offersQueue.queueUrl,
         DLQ_URL: this.deadLetterQueue.queueUrl,
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(runtimeNodeOptions ? { NODE_OPTIONS: runtimeNodeOptions } : {}),
         // Traces hold timings and call names, never bodies: responses carry keys shown once,
         // webhook secrets and shopper profiles, and webhook URLs are the tenants' own.
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
         POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        // Prefer packages' ESM builds; CommonJS dependencies bundled into ESM
-        // still call require() for Node built-ins, hence the banner.
-        mainFields: ['module', 'main'],
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundle the pinned @aws-sdk versions the code is tested with instead
-        // of the runtime's copy.
-        externalModules: [],
-      },
+      bundling: this.bundling,
     });
 
     const tableResources = [
@@ -221,7 +300,7 @@ export class GeoOffersStack extends Stack {
     if (settings.sendsToDlq) {
       role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
     }
-    // settings.consumesOffers: the queue's event source (constructor) grants receive/delete/change-visibility.
+    // consumesOffers / consumesStream: their event sources (constructor) add what they need.
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -236,124 +315,79 @@ export class GeoOffersStack extends Stack {
     return fn;
   }
 
-  private restApi(
-    stageName: string,
-    throttle: { rateLimit: number; burstLimit: number },
-    cloudWatchRole: boolean,
-  ): apigw.RestApi {
+  /**
+   * One Lambda proxy integration per function, made on first use and shared by
+   * its routes, with the REST-style event (payload format 1.0) that the
+   * handlers are written for.
+   */
+  private integrations(functions: ReadonlyMap<LambdaName, NodejsFunction>): (name: FunctionName) => HttpLambdaIntegration {
+    const made = new Map<FunctionName, HttpLambdaIntegration>();
+    return (name) => {
+      let integration = made.get(name);
+      if (!integration) {
+        const fn = functions.get(name);
+        if (!fn) throw new Error(`No Lambda for function ${name}`);
+        integration = new HttpLambdaIntegration(`${name[0].toUpperCase()}${name.slice(1)}Integration`, fn, {
+          payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_1_0,
+        });
+        made.set(name, integration);
+      }
+      return integration;
+    };
+  }
+
+  /**
+   * The API's one stage: auto-deployed, every route throttled by default at
+   * the stage ceiling, per-route CloudWatch metrics, JSON access logs.
+   */
+  private httpStage(stageName: string, throttle: { rateLimit: number; burstLimit: number }): apigw.HttpStage {
     const accessLogs = this.logGroup('ApiAccessLogs');
-    const api = new apigw.RestApi(this, 'Api', {
-      description: 'Geo-targeting API (routes from shared/http/routes.ts)',
-      endpointTypes: [apigw.EndpointType.REGIONAL],
-      minCompressionSize: Size.kibibytes(1),
-      // Execution logs (ERROR level only) need the account-level CloudWatch role of API Gateway.
-      cloudWatchRole,
-      ...(cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
-      deployOptions: {
-        stageName,
-        throttlingRateLimit: throttle.rateLimit,
-        throttlingBurstLimit: throttle.burstLimit,
-        metricsEnabled: true,
-        tracingEnabled: true, // X-Ray from the stage into the functions' traces
-        loggingLevel: apigw.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false, // never log bodies: they hold coordinates and key values
-        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        // No IP, no query string, no path values: the resource template and identifiers only.
-        accessLogFormat: apigw.AccessLogFormat.custom(
+    return this.api.addStage('Stage', {
+      stageName,
+      autoDeploy: true,
+      throttle: { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit },
+      detailedMetricsEnabled: true,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        // No IP, no path, no query string (they carry ids and coordinates): the route key and identifiers only.
+        format: AccessLogFormat.custom(
           JSON.stringify({
-            requestId: apigw.AccessLogField.contextRequestId(),
-            time: apigw.AccessLogField.contextRequestTime(),
-            method: apigw.AccessLogField.contextHttpMethod(),
-            resource: apigw.AccessLogField.contextResourcePath(),
-            status: apigw.AccessLogField.contextStatus(),
-            responseLength: apigw.AccessLogField.contextResponseLength(),
-            latencyMs: apigw.AccessLogField.contextResponseLatency(),
-            integrationLatencyMs: apigw.AccessLogField.contextIntegrationLatency(),
-            keyId: apigw.AccessLogField.contextAuthorizerPrincipalId(),
-            authorizerLatencyMs: apigw.AccessLogField.contextAuthorizerIntegrationLatency(),
-            errorType: apigw.AccessLogField.contextErrorResponseType(),
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            method: '$context.httpMethod',
+            route: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationStatus: '$context.integrationStatus',
+            error: '$context.error.message',
+            integrationError: '$context.integrationErrorMessage',
           }),
         ),
       },
     });
-
-    Validations.of(api).acknowledge(
-      {
-        id: 'AwsSolutions-APIG2',
-        reason:
-          'Requests are validated by the zod schemas of the route table inside each function, which return problem+json 422s naming every bad field; API Gateway models would duplicate them and answer in another shape.',
-      },
-      {
-        id: 'AwsSolutions-COG4',
-        reason:
-          'Callers are apps and servers holding API keys, not Cognito users: every non-public method uses the REQUEST Lambda authorizer (hashed keys, scopes, revocation, per-key rate limit).',
-      },
-    );
-    Validations.of(api.deploymentStage).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'No WAF by default: abuse is bounded by the per-key rate limit in the authorizer and the stage throttle, and the AWS managed common rule set blocks bodies over 8 KB, which legitimate geofence polygons (up to 2,000 vertices) exceed. Attach a web ACL per deployment if needed.',
-    });
-    const role = api.node.tryFindChild('CloudWatchRole');
-    if (role) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason:
-          "AmazonAPIGatewayPushToCloudWatchLogs is AWS's purpose-made policy for API Gateway's account-level logging role, which the stage's execution logs require; it is assumable by API Gateway only.",
-      });
-    }
-    return api;
   }
 
   /**
-   * REQUEST authorizer, results not cached (TTL 0). The authorizer enforces
-   * each key's rate limit and its revocation, so every request must reach it:
-   * a cached Allow would let a key exceed its limit and outlive its revocation.
-   * With caching off API Gateway needs no identity source, so both
-   * `Authorization: Bearer` and `x-api-key` reach the authorizer, and a request
-   * with neither gets the authorizer's 401 (problem+json) rather than a bare one.
+   * One route per entry of the route table, on the function the entry names.
+   * None has an API Gateway authorizer: each function checks the key itself
+   * (shared/auth) before it routes the request.
    */
-  private keyAuthorizer(handler: NodejsFunction): apigw.RequestAuthorizer {
-    const authorizer = new apigw.RequestAuthorizer(this, 'KeyAuthorizer', {
-      handler,
-      identitySources: [],
-      resultsCacheTtl: Duration.seconds(0),
-    });
-    // CDK renders no identity sources as an empty string; leave the property out instead.
-    (authorizer.node.defaultChild as apigw.CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
-    return authorizer;
-  }
-
-  /** One method per route of the table, on the function the route names; non-public routes behind the authorizer. */
-  private addRoutes(authorizer: apigw.RequestAuthorizer, functions: ReadonlyMap<LambdaName, NodejsFunction>): void {
-    const integrations = new Map<FunctionName, apigw.LambdaIntegration>();
-    const integrationFor = (fn: FunctionName) => {
-      let integration = integrations.get(fn);
-      if (!integration) {
-        const handler = functions.get(fn);
-        if (!handler) throw new Error(`No Lambda for function ${fn}`);
-        integration = new apigw.LambdaIntegration(handler, { proxy: true, allowTestInvoke: false });
-        integrations.set(fn, integration);
-      }
-      return integration;
-    };
-
+  private addRoutes(integrationFor: (name: FunctionName) => HttpLambdaIntegration): void {
     for (const route of routes as readonly RouteDef[]) {
-      const resource = this.api.root.resourceForPath(route.path);
-      const isPublic = route.auth === 'none';
-      const method = resource.addMethod(
-        route.method,
-        integrationFor(route.fn),
-        isPublic
-          ? { operationName: route.id, authorizationType: apigw.AuthorizationType.NONE }
-          : { operationName: route.id, authorizationType: apigw.AuthorizationType.CUSTOM, authorizer },
-      );
-      if (isPublic) {
-        Validations.of(method).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is public by contract (auth 'none' in the route table): health checks and the OpenAPI document need no key.`,
-        });
-      }
+      const httpRoute = new apigw.HttpRoute(this.api, `${route.method}${route.path}`, {
+        httpApi: this.api,
+        routeKey: apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]),
+        integration: integrationFor(route.fn),
+      });
+      Validations.of(httpRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          route.auth === 'none'
+            ? `${route.method} ${route.path} is public by contract (auth 'none' in the route table): health checks and the OpenAPI document need no key.`
+            : `${route.method} ${route.path} is authorized by its function (shared/auth): the API key is checked against its hash (cached per container for at most 30 s), with its scopes, expiry, revocation and rate limit, before the route runs; an API Gateway authorizer would add a second invocation per request.`,
+      });
     }
   }
 }
