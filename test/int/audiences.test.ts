@@ -316,5 +316,9 @@ describe('consent', () => {
     const ok = await postOffers(t.key, { shopperId: 'consenting', location: GRACIA }, idem);
     expect(ok.body.offers.map((o) => o.campaignId)).toEqual([campaign.id]);
     expectProblem(await postOffers(t.key, { shopperId: 'consenting', location: north(GRACIA, 20) }, idem), 409);
+    // Stats are counted off the request path: once the control offer is counted, the refused requests still count for nothing.
+    await expect
+      .poll(() => api('GET', `/v1/campaigns/${campaign.id}/stats`, { key: t.key }).then((r) => r.body), { timeout: 10_000 })
+      .toMatchObject({ eligible: 1, offered: 1, heldOut: 0 });
   });
 });

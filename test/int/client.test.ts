@@ -128,6 +128,12 @@ describe('a client generated from the OpenAPI document', () => {
     const again = await tenant.POST('/v1/offers/{id}/redeem', { params: { path: { id: offerId } }, body: { storeId } });
     expect(again.error?.status).toBe(409);
 
+    // Offers are counted off the request path: wait (outside the typed client) until this one is.
+    await expect
+      .poll(() => api('GET', `/v1/campaigns/${campaignId}/stats`, { key: created.data!.adminKey }).then((r) => r.body.offered), {
+        timeout: 10_000,
+      })
+      .toBe(1);
     const stats = await tenant.GET('/v1/campaigns/{id}/stats', { params: { path: { id: campaignId } } });
     expect(stats.data).toMatchObject({ offered: 1, redeemed: 1, heldOut: 0, shoppers: { treatment: 1, holdout: 0 } });
 

@@ -12,4 +12,6 @@ Object.assign(process.env, {
   AWS_REGION: 'us-east-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   LOG_LEVEL: 'silent',
+  // In-process service calls see configuration changes at once (see global-setup.ts).
+  CONFIG_CACHE_TTL_S: '0',
 });

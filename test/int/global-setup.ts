@@ -14,7 +14,9 @@ declare module 'vitest' {
 /** One local stack for the whole integration run: free ports, a temp data dir. */
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'geo-offers-test-'));
-  const stack = await startLocalStack(dataDir, { DYNAMODB_IN_MEMORY: '1' });
+  // Configuration cache off: tests change a campaign, store or partner and expect the next request to see it.
+  // The staleness test turns it on for its own stack.
+  const stack = await startLocalStack(dataDir, { DYNAMODB_IN_MEMORY: '1', CONFIG_CACHE_TTL_S: '0' });
   project.provide('stack', stack.info);
   project.provide('dataDir', dataDir);
   return async () => {

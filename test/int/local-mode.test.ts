@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it, onTestFinished } from 'vitest';
+import { generateKey } from '../../shared/auth/apikey.js';
 import { startLocalStack } from '../support/local-stack.js';
 import { api, expectProblem } from '../support/api.js';
 
@@ -99,11 +100,15 @@ describe('local mode (npm start)', () => {
       expectProblem(res, 503);
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
+      // A key the functions have not read yet (a used one is cached for KEY_CACHE_TTL_S): its read fails, a 503, not a 401.
+      const unread = generateKey('secret').key;
       failOps = /GetItem/;
-      const authDown = await api('GET', '/v1/keys', { base, key: admin });
+      const authDown = await api('GET', '/v1/keys', { base, key: unread });
       expectProblem(authDown, 503);
 
       failOps = undefined;
+      // The failure was not cached: read again, the key is unknown.
+      expectProblem(await api('GET', '/v1/keys', { base, key: unread }), 401);
       const keys = await api('GET', '/v1/keys', { base, key: admin });
       expect(keys.body.items.map((k: { name: string }) => k.name)).toEqual(['admin']);
 
@@ -129,7 +134,8 @@ describe('local mode (npm start)', () => {
       await api('PUT', '/v1/shoppers/s503', { base, key: admin, body: { consent: { location: true, marketing: true } } });
       const ask = () =>
         api('POST', '/v1/offers', { base, key: admin, body: { shopperId: 's503', location: { lat: 41.38, lng: 2.17 } } });
-      failOps = /BatchWriteItem/;
+      // The offer, its cap slot, its budget unit are one transaction: refuse it.
+      failOps = /TransactWriteItems/;
       expectProblem(await ask(), 503);
       failOps = undefined;
       const stats = await api('GET', `/v1/campaigns/${campaign.body.id}/stats`, { base, key: admin });

@@ -25,6 +25,12 @@ describe('shopper privacy', () => {
     const body = { shopperId: shopper, location: { ...spot, accuracyM: 15 } };
     const first = await api('POST', '/v1/offers', { key: t.adminKey, body, headers });
     expect(first.body.offers).toHaveLength(1);
+    // The offer is counted off the request path (its distinct-shopper markers and counters): wait until it is.
+    await expect
+      .poll(() => api('GET', `/v1/campaigns/${campaignId}/stats`, { key: t.adminKey }).then((r) => r.body.offered), {
+        timeout: 10_000,
+      })
+      .toBe(1);
     expect((await api('POST', `/v1/offers/${first.body.offers[0].id}/redeem`, { key: t.adminKey, body: {} })).status).toBe(200);
     expect((await api('POST', '/v1/conversions', { key: t.adminKey, body: { shopperId: shopper, amount: 20 } })).status).toBe(
       201,

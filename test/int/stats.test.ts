@@ -111,6 +111,18 @@ describe('campaign stats', () => {
     const stranger = await api('POST', '/v1/conversions', { key, body: { shopperId: unique('nobody'), amount: 5 } });
     expect(stranger.body.attributedTo).toEqual([]);
 
+    // Offers and held-out records are counted off the request path, within about a second.
+    await expect
+      .poll(
+        () =>
+          api('GET', `/v1/campaigns/${campaignId}/stats`, { key }).then((r) => ({
+            eligible: r.body.eligible,
+            offered: r.body.offered,
+            heldOut: r.body.heldOut,
+          })),
+        { timeout: 10_000 },
+      )
+      .toEqual({ eligible: shoppers.length, offered: treated.length, heldOut: held.length });
     const stats = await api('GET', `/v1/campaigns/${campaignId}/stats`, { key });
     expect(stats.status).toBe(200);
     const tRate = convT.length / treated.length;
@@ -142,6 +154,14 @@ describe('campaign stats', () => {
       await consentingShopper(t.adminKey, s);
       await offersFor(t.adminKey, s, placeA);
     }
+    // The budget (its shards) is exact at once; offers are counted off the request path, within about a second.
+    const spent = await api('GET', `/v1/campaigns/${campaignId}/stats`, { key: t.adminKey });
+    expect(spent.body.budget).toEqual({ maxOffers: 3, used: 3, remaining: 0 });
+    await expect
+      .poll(() => api('GET', `/v1/campaigns/${campaignId}/stats`, { key: t.adminKey }).then((r) => r.body.offered), {
+        timeout: 10_000,
+      })
+      .toBe(3);
     const stats = await api('GET', `/v1/campaigns/${campaignId}/stats`, { key: t.adminKey });
     expect(stats.body).toMatchObject({ offered: 3, heldOut: 0, lift: null, budget: { maxOffers: 3, used: 3, remaining: 0 } });
     expect(stats.body.conversionRate).toEqual({ treatment: 0, holdout: null });
