@@ -1,0 +1,264 @@
+/**
+ * The local stack, in this process, so that the DynamoDB meter sees every
+ * call: the backends of infra/local/stack.ts (DynamoDB Local in memory, the
+ * SQS server), then the pieces infra/local/main.ts wires — the function
+ * handlers, the gateway, the SQS delivery poller and the DynamoDB stream
+ * poller — with every handler wrapped to measure its invocation: wall time
+ * (what Lambda bills), DynamoDB calls, rounds and capacity, SQS calls.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { type DdbMeter, installMeter, type RequestCost } from '../test/support/ddb-meter.js';
+
+/** One measured Lambda invocation. */
+export interface Invocation {
+  fn: string;
+  ms: number;
+  memoryMb: number;
+  ddb: RequestCost;
+  sqs: RequestCost;
+  /** Records in the event (SQS and stream batches). */
+  records: number;
+  /**
+   * Stream batches: the records the deployed event source's filter lets
+   * through (new items carrying `outbox`, infra/aws/stack.ts). Locally every
+   * record reaches the function; on AWS a batch without any is never invoked.
+   */
+  outboxRecords?: number;
+}
+
+/** SQS requests as billed: empty long polls apart (on AWS the event source's pollers make those whatever the traffic). */
+export interface SqsCounts {
+  sends: number;
+  sentMessages: number;
+  receivesWithMessages: number;
+  emptyReceives: number;
+  deletes: number;
+  visibilityChanges: number;
+  other: number;
+}
+
+export interface BenchStack {
+  apiUrl: string;
+  tableName: string;
+  ddb: DdbMeter;
+  sqs: DdbMeter;
+  /** Whether a DynamoDB stream poller runs (the outbox), and why not if not. */
+  streamPoller: { running: boolean; note: string };
+  /** The invocations of one HTTP request (by its X-Request-Id), removed once taken. */
+  takeInvocations(requestId: string): Invocation[];
+  /** Background invocations (delivery, stream) since the last call, removed once taken. */
+  takeBackground(): Invocation[];
+  sqsCounts(): SqsCounts;
+  /** Wait until no background invocation (stream, delivery) ended for `idleMs`, at most `maxMs`; false if it never went quiet. */
+  quiet(idleMs: number, maxMs: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const moduleUrl = (rel: string) => pathToFileURL(path.join(ROOT, rel)).href;
+
+/** What the wrappers see of an event: its records (SQS, stream) or its headers (HTTP). */
+interface AnyEvent {
+  Records?: { eventName?: string; dynamodb?: { NewImage?: Record<string, { S?: string }> } }[];
+  headers?: Record<string, string | undefined> | null;
+}
+type AnyHandler = (event: AnyEvent, ctx: unknown) => Promise<unknown>;
+
+/** The part of an SDK client's middleware stack the SQS counter uses. */
+interface CountingStack {
+  add(
+    mw: (
+      next: (args: { input?: { Entries?: unknown[] } }) => Promise<{ output?: { Messages?: unknown[] } }>,
+      context: { commandName?: string },
+    ) => (args: { input?: { Entries?: unknown[] } }) => Promise<{ output?: { Messages?: unknown[] } }>,
+    opts: { step: 'initialize'; name: string },
+  ): void;
+}
+
+/** The deployed stream trigger's filter: INSERTs whose new image has a string `outbox` attribute. */
+function passesOutboxFilter(r: { eventName?: string; dynamodb?: { NewImage?: Record<string, { S?: string }> } }): boolean {
+  return r.eventName === 'INSERT' && typeof r.dynamodb?.NewImage?.outbox?.S === 'string';
+}
+
+export async function startBenchStack(dataDir: string): Promise<BenchStack> {
+  process.env.DYNAMODB_IN_MEMORY = '1';
+  const { startBackends } = await import('../infra/local/stack.js');
+  const backends = (await startBackends({ dataDir, tableName: 'geo-offers' })) as Awaited<ReturnType<typeof startBackends>> & {
+    streamArn?: string;
+  };
+  // The handlers read their configuration from the environment, as on AWS (as main.ts sets it).
+  Object.assign(process.env, {
+    TABLE_NAME: backends.tableName,
+    OFFERS_QUEUE_URL: backends.offersQueueUrl,
+    DLQ_URL: backends.dlqUrl,
+    DYNAMODB_ENDPOINT: backends.dynamoEndpoint,
+    SQS_ENDPOINT: backends.sqsEndpoint,
+    LOCAL_MODE: '1',
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    DELIVERY_BACKOFF_BASE_S: '1',
+  });
+
+  const { loadFunctions } = await import('../infra/local/functions.js');
+  const { createGateway } = await import('../infra/local/gateway.js');
+  const { startPoller } = await import('../infra/local/poller.js');
+  const { getDdb, getSqs } = await import('../shared/platform/clients.js');
+  const { settingsFor } = await import('../infra/aws/functions.js');
+
+  const ddb = installMeter(getDdb());
+  const sqs = installMeter(getSqs());
+  const counts: SqsCounts = {
+    sends: 0,
+    sentMessages: 0,
+    receivesWithMessages: 0,
+    emptyReceives: 0,
+    deletes: 0,
+    visibilityChanges: 0,
+    other: 0,
+  };
+  (getSqs().middlewareStack as unknown as CountingStack).add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      const c = String(context.commandName).replace(/Command$/, '');
+      if (c === 'ReceiveMessage') {
+        if (out?.output?.Messages?.length) counts.receivesWithMessages++;
+        else counts.emptyReceives++;
+      } else if (c === 'SendMessage' || c === 'SendMessageBatch') {
+        counts.sends++;
+        counts.sentMessages += c === 'SendMessage' ? 1 : (args.input?.Entries?.length ?? 0);
+      } else if (c === 'DeleteMessage' || c === 'DeleteMessageBatch') counts.deletes++;
+      else if (c === 'ChangeMessageVisibility' || c === 'ChangeMessageVisibilityBatch') counts.visibilityChanges++;
+      else counts.other++;
+      return out;
+    },
+    { step: 'initialize', name: 'bench-sqs-counts' },
+  );
+
+  const memoryOf = (fn: string) => {
+    try {
+      return settingsFor(fn as never).memoryMb;
+    } catch {
+      return 512;
+    }
+  };
+  let lastBackgroundAt = performance.now();
+  const touch = () => {
+    lastBackgroundAt = performance.now();
+  };
+
+  const byRequest = new Map<string, Invocation[]>();
+  let background: Invocation[] = [];
+
+  const measure = async (
+    fn: string,
+    event: AnyEvent,
+    run: () => Promise<unknown>,
+  ): Promise<{ inv: Invocation; result: unknown }> => {
+    const t0 = performance.now();
+    const d = await ddb.request(fn, () => sqs.request(fn, run));
+    const ms = performance.now() - t0;
+    const { result: s, ...ddbCost } = d;
+    const { result, ...sqsCost } = s;
+    return {
+      inv: { fn, ms, memoryMb: memoryOf(fn), ddb: ddbCost, sqs: sqsCost, records: event?.Records?.length ?? 1 },
+      result,
+    };
+  };
+  const requestIdOf = (event: AnyEvent): string | undefined => {
+    for (const [k, v] of Object.entries(event?.headers ?? {})) if (k.toLowerCase() === 'x-request-id') return String(v);
+    return undefined;
+  };
+  const wrapHttp =
+    (fn: string, h: AnyHandler): AnyHandler =>
+    async (event, ctx) => {
+      const { inv, result } = await measure(fn, event, () => h(event, ctx));
+      const id = requestIdOf(event);
+      if (id) byRequest.set(id, [...(byRequest.get(id) ?? []), inv]);
+      return result;
+    };
+  const wrapBackground =
+    (fn: string, h: AnyHandler): AnyHandler =>
+    async (event, ctx) => {
+      const { inv, result } = await measure(fn, event, () => h(event, ctx));
+      if (fn === 'stream') inv.outboxRecords = (event?.Records ?? []).filter(passesOutboxFilter).length;
+      background.push(inv);
+      touch();
+      return result;
+    };
+
+  const fns = (await loadFunctions()) as unknown as {
+    http: Record<string, AnyHandler>;
+    deliver: AnyHandler;
+    stream?: AnyHandler;
+  };
+  const http: Record<string, AnyHandler> = {};
+  for (const [name, h] of Object.entries(fns.http)) http[name] = wrapHttp(name, h);
+  const server: Server = createGateway({ handlers: http as unknown as Parameters<typeof createGateway>[0]['handlers'] });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const poller = startPoller(
+    getSqs(),
+    backends.offersQueueUrl,
+    backends.offersQueueArn,
+    wrapBackground('deliver', fns.deliver) as unknown as Parameters<typeof startPoller>[3],
+  );
+
+  // The outbox: DynamoDB Streams → the `stream` function (new offers → SQS, stats aggregated).
+  let streamStop: (() => Promise<void>) | undefined;
+  let streamNote = '';
+  const streams = (await import(moduleUrl('infra/local/streams.ts')).catch(() => undefined)) as
+    | { startStreamPoller?: (opts: { endpoint: string; streamArn: string; handler: AnyHandler }) => { stop(): Promise<void> } }
+    | undefined;
+  if (!streams?.startStreamPoller) streamNote = 'infra/local/streams.ts has no startStreamPoller: no stream consumer ran';
+  else if (!fns.stream) streamNote = 'loadFunctions() returned no `stream` handler: no stream consumer ran';
+  else if (!backends.streamArn) streamNote = 'the backends reported no stream ARN: no stream consumer ran';
+  else {
+    const p = streams.startStreamPoller({
+      endpoint: backends.dynamoEndpoint,
+      streamArn: backends.streamArn,
+      handler: wrapBackground('stream', fns.stream),
+    });
+    streamStop = () => p.stop();
+    streamNote = 'DynamoDB stream poller running';
+  }
+  return {
+    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    tableName: backends.tableName,
+    ddb,
+    sqs,
+    streamPoller: { running: !!streamStop, note: streamNote },
+    takeInvocations(id) {
+      const out = byRequest.get(id) ?? [];
+      byRequest.delete(id);
+      return out;
+    },
+    takeBackground() {
+      const out = background;
+      background = [];
+      return out;
+    },
+    sqsCounts: () => ({ ...counts }),
+    async quiet(idleMs, maxMs) {
+      const t0 = performance.now();
+      while (performance.now() - t0 < maxMs) {
+        if (performance.now() - lastBackgroundAt >= idleMs) return true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    },
+    async stop() {
+      await streamStop?.().catch(() => undefined);
+      await poller.stop().catch(() => undefined);
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      ddb.uninstall();
+      sqs.uninstall();
+      await backends.stop();
+    },
+  };
+}
