@@ -111,7 +111,7 @@ export interface GatewayDeps {
  * request deadline starts when a request's turn comes, as a Lambda
  * invocation's does. LOCAL_CONCURRENCY sets it.
  */
-export const LOCAL_CONCURRENCY = Math.max(1, Number(process.env.LOCAL_CONCURRENCY) || 32);
+export const LOCAL_CONCURRENCY = Math.max(1, Number(process.env.LOCAL_CONCURRENCY) || 16);
 
 export function createGateway(deps: GatewayDeps): http.Server {
   let running = 0;

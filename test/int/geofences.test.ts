@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findFences, seedGeofences } from '../../shared/services/geo.js';
 import { api, expectProblem, newKey, newTenant } from '../support/api.js';
-import { adminPrincipal, countDynamoRequests } from '../support/principal.js';
 
 const circle = (lng: number, lat: number, radiusM: number) => ({ type: 'Circle', coordinates: [lng, lat], radiusM });
-const square = (lng: number, lat: number, d: number) => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [lng - d, lat - d],
-      [lng + d, lat - d],
-      [lng + d, lat + d],
-      [lng - d, lat + d],
-      [lng - d, lat - d],
-    ],
-  ],
-});
 
 async function store(key: string, name = 'Store') {
   const res = await api('POST', '/v1/stores', {
@@ -387,39 +373,4 @@ describe('tenant and store isolation', () => {
     });
     expect(created.status).toBe(201);
   });
-});
-
-describe('lookup cost', () => {
-  it('sends the same number of DynamoDB requests for a tenant with 10 and with 2,000 geofences', async () => {
-    const small = await newTenant();
-    const large = await newTenant();
-    const point = { lat: 48.8566, lng: 2.3522 };
-    const here = circle(point.lng, point.lat, 300);
-    // 9 + 1 fences for the small tenant; 1,999 + 1 spread over Europe for the large one.
-    const spread = (n: number) =>
-      Array.from({ length: n }, (_, i) => ({
-        geometry:
-          i % 3 === 0
-            ? square(-9 + (i % 50) * 0.6, 36 + Math.floor(i / 50) * 0.5, 0.01)
-            : circle(-9 + (i % 50) * 0.6 + 0.2, 36 + Math.floor(i / 50) * 0.5, 400),
-      }));
-    const seed = async (tenantId: string, n: number) => {
-      const p = adminPrincipal(tenantId);
-      const [id] = await seedGeofences(p, [
-        { name: 'here', geometry: here },
-        ...spread(n - 1).map((f, i) => ({ name: `f${i}`, geometry: f.geometry })),
-      ]);
-      return id;
-    };
-    const hereSmall = await seed(small.id, 10);
-    const hereLarge = await seed(large.id, 2000);
-    const a = await countDynamoRequests(() => findFences(small.id, point.lat, point.lng, 50));
-    const b = await countDynamoRequests(() => findFences(large.id, point.lat, point.lng, 50));
-    expect(a.result.map((m) => m.fence.id)).toEqual([hereSmall]);
-    expect(b.result.map((m) => m.fence.id)).toEqual([hereLarge]);
-    expect(b.requests).toBe(a.requests);
-    expect(b.commands.sort()).toEqual(a.commands.sort());
-    // One Query per index resolution, and nothing else: no fence item is read.
-    expect(a.commands).toEqual(['QueryCommand', 'QueryCommand', 'QueryCommand']);
-  }, 300_000);
 });
