@@ -57,7 +57,7 @@ describe('local mode (npm start)', () => {
       expect(await second.stop('SIGTERM')).toBe(0);
     }
     expect(processesUsing(dataDir)).toEqual([]);
-  });
+  }, 180_000);
 
   it('answers 503 with Retry-After when DynamoDB is unavailable, and writes nothing', async () => {
     const stack = inject('stack');

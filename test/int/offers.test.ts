@@ -250,7 +250,7 @@ describe('budgets and frequency caps under concurrency', () => {
     await putShopper(t.key, 'late');
     expect((await offersFor(t.key, { shopperId: 'late', location: PLAZA })).offers).toEqual([]);
     expect((await campaignStats(t.key, c.id)).budget).toEqual({ maxOffers: 50, used: 50, remaining: 0 });
-  });
+  }, 180_000);
 
   it('spends a budget smaller than its shard count to the last unit, one request after another, then offers nothing more', async () => {
     // 10 units on 10 shards of 1: requests pick shards at random, so most land on a spent one before the last unit goes.
