@@ -8,9 +8,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { type DdbMeter, installMeter, type RequestCost } from '../test/support/ddb-meter.js';
 
 /** One measured Lambda invocation. */
@@ -46,20 +44,17 @@ export interface BenchStack {
   tableName: string;
   ddb: DdbMeter;
   sqs: DdbMeter;
-  /** Whether a DynamoDB stream poller runs (the outbox), and why not if not. */
-  streamPoller: { running: boolean; note: string };
   /** The invocations of one HTTP request (by its X-Request-Id), removed once taken. */
   takeInvocations(requestId: string): Invocation[];
   /** Background invocations (delivery, stream) since the last call, removed once taken. */
   takeBackground(): Invocation[];
   sqsCounts(): SqsCounts;
+  /** Background batches (stream, delivery) that threw or reported failed records, by function, since the start. */
+  failedBatches(): Record<string, number>;
   /** Wait until no background invocation (stream, delivery) ended for `idleMs`, at most `maxMs`; false if it never went quiet. */
   quiet(idleMs: number, maxMs: number): Promise<boolean>;
   stop(): Promise<void>;
 }
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const moduleUrl = (rel: string) => pathToFileURL(path.join(ROOT, rel)).href;
 
 /** What the wrappers see of an event: its records (SQS, stream) or its headers (HTTP). */
 interface AnyEvent {
@@ -87,9 +82,7 @@ function passesOutboxFilter(r: { eventName?: string; dynamodb?: { NewImage?: Rec
 export async function startBenchStack(dataDir: string): Promise<BenchStack> {
   process.env.DYNAMODB_IN_MEMORY = '1';
   const { startBackends } = await import('../infra/local/stack.js');
-  const backends = (await startBackends({ dataDir, tableName: 'geo-offers' })) as Awaited<ReturnType<typeof startBackends>> & {
-    streamArn?: string;
-  };
+  const backends = await startBackends({ dataDir, tableName: 'geo-offers' });
   // The handlers read their configuration from the environment, as on AWS (as main.ts sets it).
   Object.assign(process.env, {
     TABLE_NAME: backends.tableName,
@@ -105,6 +98,7 @@ export async function startBenchStack(dataDir: string): Promise<BenchStack> {
   const { loadFunctions } = await import('../infra/local/functions.js');
   const { createGateway } = await import('../infra/local/gateway.js');
   const { startPoller } = await import('../infra/local/poller.js');
+  const { startStreamPoller } = await import('../infra/local/streams.js');
   const { getDdb, getSqs } = await import('../shared/platform/clients.js');
   const { settingsFor } = await import('../infra/aws/functions.js');
 
@@ -179,20 +173,28 @@ export async function startBenchStack(dataDir: string): Promise<BenchStack> {
       if (id) byRequest.set(id, [...(byRequest.get(id) ?? []), inv]);
       return result;
     };
+  /** Background batches that failed (threw or reported records as failed), by function: the event source hands them again. */
+  const failedBatches: Record<string, number> = {};
   const wrapBackground =
     (fn: string, h: AnyHandler): AnyHandler =>
     async (event, ctx) => {
-      const { inv, result } = await measure(fn, event, () => h(event, ctx));
-      if (fn === 'stream') inv.outboxRecords = (event?.Records ?? []).filter(passesOutboxFilter).length;
-      background.push(inv);
-      touch();
-      return result;
+      let failed = true;
+      try {
+        const { inv, result } = await measure(fn, event, () => h(event, ctx));
+        if (fn === 'stream') inv.outboxRecords = (event?.Records ?? []).filter(passesOutboxFilter).length;
+        background.push(inv);
+        failed = ((result as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures?.length ?? 0) > 0;
+        return result;
+      } finally {
+        if (failed) failedBatches[fn] = (failedBatches[fn] ?? 0) + 1;
+        touch();
+      }
     };
 
   const fns = (await loadFunctions()) as unknown as {
     http: Record<string, AnyHandler>;
     deliver: AnyHandler;
-    stream?: AnyHandler;
+    stream: AnyHandler;
   };
   const http: Record<string, AnyHandler> = {};
   for (const [name, h] of Object.entries(fns.http)) http[name] = wrapHttp(name, h);
@@ -208,30 +210,17 @@ export async function startBenchStack(dataDir: string): Promise<BenchStack> {
     wrapBackground('deliver', fns.deliver) as unknown as Parameters<typeof startPoller>[3],
   );
 
-  // The outbox: DynamoDB Streams → the `stream` function (new offers → SQS, stats aggregated).
-  let streamStop: (() => Promise<void>) | undefined;
-  let streamNote = '';
-  const streams = (await import(moduleUrl('infra/local/streams.ts')).catch(() => undefined)) as
-    | { startStreamPoller?: (opts: { endpoint: string; streamArn: string; handler: AnyHandler }) => { stop(): Promise<void> } }
-    | undefined;
-  if (!streams?.startStreamPoller) streamNote = 'infra/local/streams.ts has no startStreamPoller: no stream consumer ran';
-  else if (!fns.stream) streamNote = 'loadFunctions() returned no `stream` handler: no stream consumer ran';
-  else if (!backends.streamArn) streamNote = 'the backends reported no stream ARN: no stream consumer ran';
-  else {
-    const p = streams.startStreamPoller({
-      endpoint: backends.dynamoEndpoint,
-      streamArn: backends.streamArn,
-      handler: wrapBackground('stream', fns.stream),
-    });
-    streamStop = () => p.stop();
-    streamNote = 'DynamoDB stream poller running';
-  }
+  // The outbox: the table's stream → the `stream` function (new offers → SQS, stats aggregated), as main.ts wires it.
+  const outbox = startStreamPoller({
+    endpoint: backends.dynamoEndpoint,
+    streamArn: backends.streamArn,
+    handler: wrapBackground('stream', fns.stream) as unknown as Parameters<typeof startStreamPoller>[0]['handler'],
+  });
   return {
     apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     tableName: backends.tableName,
     ddb,
     sqs,
-    streamPoller: { running: !!streamStop, note: streamNote },
     takeInvocations(id) {
       const out = byRequest.get(id) ?? [];
       byRequest.delete(id);
@@ -243,6 +232,7 @@ export async function startBenchStack(dataDir: string): Promise<BenchStack> {
       return out;
     },
     sqsCounts: () => ({ ...counts }),
+    failedBatches: () => ({ ...failedBatches }),
     async quiet(idleMs, maxMs) {
       const t0 = performance.now();
       while (performance.now() - t0 < maxMs) {
@@ -252,7 +242,7 @@ export async function startBenchStack(dataDir: string): Promise<BenchStack> {
       return false;
     },
     async stop() {
-      await streamStop?.().catch(() => undefined);
+      await outbox.stop().catch(() => undefined);
       await poller.stop().catch(() => undefined);
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
