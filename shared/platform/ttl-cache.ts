@@ -72,3 +72,34 @@ export async function cachedMany<V>(
   }
   return out;
 }
+
+/**
+ * Read one key through a cache. Concurrent misses of the same key share one
+ * load (a cold container's first requests do not each read it), and a failed
+ * load is not cached.
+ */
+export async function cachedValue<V>(
+  cache: TtlCache<V>,
+  key: string,
+  nowMs: number,
+  inflight: Map<string, Promise<V>>,
+  load: () => Promise<V>,
+): Promise<V> {
+  const got = cache.get(key, nowMs);
+  if (got.hit) return got.value;
+  const running = inflight.get(key);
+  if (running) return running;
+  const started = load().then(
+    (v) => {
+      inflight.delete(key);
+      cache.set(key, v, nowMs);
+      return v;
+    },
+    (err: unknown) => {
+      inflight.delete(key);
+      throw err;
+    },
+  );
+  inflight.set(key, started);
+  return started;
+}

@@ -1,12 +1,13 @@
-import { cachedMany, TtlCache } from '../platform/ttl-cache.js';
-import { campaignIdsByGeofence, getCampaignsByIds } from '../store/campaigns.js';
-import { getPartnersByIds, type Partner } from '../store/partners.js';
+import { cachedMany, cachedValue, TtlCache } from '../platform/ttl-cache.js';
+import { allCampaignLinks, getCampaignsByIds } from '../store/campaigns.js';
+import { allPartnerNames } from '../store/partners.js';
 import { getStoresByIds, type Store } from '../store/stores.js';
 import type { Campaign } from './campaigns.js';
 
 /**
- * The tenant configuration the offer path reads (fence → campaign links,
- * campaigns, stores, partners), kept in the container for at most
+ * The tenant configuration the offer path reads (the tenant's fence →
+ * campaign links and partner names, whole; campaigns and stores, by id),
+ * kept in the container for at most
  * CONFIG_CACHE_TTL_S seconds: a campaign paused, edited or linked to a fence
  * takes effect on every container within that time. Budgets, frequency caps,
  * profiles and the spatial index are never cached: they stay exact.
@@ -32,14 +33,22 @@ export function setConfigCacheTtlS(seconds: number): void {
   cache.clear();
 }
 
-type Entry = string[] | Campaign | Store | Partner | undefined;
+type Entry = Map<string, string[]> | Map<string, string> | Campaign | Store | undefined;
 const cache = new TtlCache<Entry>(() => ttlS * 1000, MAX_ENTRIES);
+const inflight = new Map<string, Promise<Entry>>();
 
-/** Campaign ids linked to each fence (cached per fence). */
-export function linkedCampaignIds(tenantId: string, fenceIds: string[], nowMs: number): Promise<Map<string, string[]>> {
-  return cachedMany(cache as TtlCache<string[] | undefined>, `${tenantId}|L|`, fenceIds, nowMs, (missing) =>
-    campaignIdsByGeofence(tenantId, missing),
-  );
+/**
+ * Every fence → campaign ids link of the tenant (cached whole): one round of
+ * parallel Queries when cold, so the offer path can read it beside the
+ * spatial lookup instead of after it.
+ */
+export function tenantLinks(tenantId: string, nowMs: number): Promise<Map<string, string[]>> {
+  return cachedValue(cache, `${tenantId}|L`, nowMs, inflight, () => allCampaignLinks(tenantId)) as Promise<Map<string, string[]>>;
+}
+
+/** Every partner's name by id (cached whole; read beside the spatial lookup when cold). */
+export function tenantPartnerNames(tenantId: string, nowMs: number): Promise<Map<string, string>> {
+  return cachedValue(cache, `${tenantId}|P`, nowMs, inflight, () => allPartnerNames(tenantId)) as Promise<Map<string, string>>;
 }
 
 export function campaignsByIds(tenantId: string, ids: string[], nowMs: number): Promise<Map<string, Campaign>> {
@@ -53,12 +62,5 @@ export function storesByIds(tenantId: string, ids: string[], nowMs: number): Pro
   return cachedMany(cache as TtlCache<Store | undefined>, `${tenantId}|S|`, ids, nowMs, async (missing) => {
     const found = await getStoresByIds(tenantId, missing);
     return new Map(found.map((s) => [s.id, s]));
-  });
-}
-
-export function partnersByIds(tenantId: string, ids: string[], nowMs: number): Promise<Map<string, Partner>> {
-  return cachedMany(cache as TtlCache<Partner | undefined>, `${tenantId}|P|`, ids, nowMs, async (missing) => {
-    const found = await getPartnersByIds(tenantId, missing);
-    return new Map(found.map((x) => [x.id, x]));
   });
 }

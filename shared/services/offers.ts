@@ -22,7 +22,7 @@ import { getProfile } from '../store/shoppers.js';
 import { transactWrite, type TaggedItem } from '../store/transactions.js';
 import type { Campaign } from './campaigns.js';
 import { findFences, type FenceMatch } from './geo.js';
-import { campaignsByIds, configCacheTtlS, linkedCampaignIds, partnersByIds, storesByIds } from './offer-config.js';
+import { campaignsByIds, configCacheTtlS, storesByIds, tenantLinks, tenantPartnerNames } from './offer-config.js';
 
 /** What an offer request asks, as its request schema (`OfferRequestSchema`) validates it. */
 export interface OfferRequest {
@@ -64,10 +64,13 @@ type Candidate = CampaignDecision<Campaign, FenceMatch>;
  *   round 1: the cell Queries of the point (one per index resolution; each row carries its fence's
  *            shape near the cell, so no fence is read) + the profile GetItem + the shopper's frequency-cap
  *            Query, all in parallel. No match, or no consent: done, nothing written.
- *   (links fence → campaigns, campaigns, stores and partners come from the container's cache, at most
- *    CONFIG_CACHE_TTL_S old; a cold cache reads them in up to 3 more rounds, once per TTL)
+ *            Beside them, from the container's cache (at most CONFIG_CACHE_TTL_S old), or read in this
+ *            same round when cold: the tenant's fence → campaign links (LINK_SHARDS Queries) and partner
+ *            names (one Query).
+ *   round 2, only when the cache lacks them: the matched fences' campaigns and stores (two BatchGetItem,
+ *            in parallel).
  *   (then the decision: pure, no I/O)
- *   round 2: ONE TransactWriteItems: the offers, their id pointers, the eligibility records, the last
+ *   last round (2 warm, 3 cold): ONE TransactWriteItems: the offers, their id pointers, the eligibility records, the last
  *            location, a frequency-cap slot per capped campaign (conditional on the version read) and a
  *            budget unit per offer (a conditional ADD on one of the campaign's budget shards). All or
  *            nothing: no slot or unit is ever claimed without its offer. A refused condition (a cap or
@@ -120,8 +123,11 @@ export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferC
   if (p.kind === 'publishable' && Math.abs(scheduleAt.getTime() - nowMs) > AT_SKEW_PUBLISHABLE_MS)
     throw unprocessable([{ path: 'at', message: 'With a publishable key, at must be within 10 minutes of now.' }]);
 
-  // Round 1: the spatial lookup, the profile and the cap states, in parallel. A store-restricted key
-  // (e.g. one store's own app) only sees its stores' fences.
+  // Round 1: the spatial lookup, the profile and the cap states, in parallel; beside them, when the
+  // container's cache is cold, the tenant's fence → campaign links and partner names (not awaited by a
+  // request that matches nothing: they fill the cache for the next one).
+  const config = Promise.all([tenantLinks(p.tenantId, nowMs), tenantPartnerNames(p.tenantId, nowMs)]);
+  config.catch(() => undefined);
   const [stored, found, capStates] = await Promise.all([
     getProfile<ShopperProfile>(p.tenantId, req.shopperId),
     tooVague ? Promise.resolve([]) : findFences(p.tenantId, lat, lng, accuracyM),
@@ -129,28 +135,26 @@ export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferC
   ]);
   const profile = mergeProfile(stored, req.profile);
   if (!hasConsent(profile)) return EMPTY;
+  // A store-restricted key (e.g. one store's own app) only sees its stores' fences.
   const matches = found.filter((m) => !p.storeIds.length || (m.fence.storeId !== null && p.storeIds.includes(m.fence.storeId)));
   matches.sort((a, b) => confidenceRank(b.confidence) - confidenceRank(a.confidence) || a.fence.id.localeCompare(b.fence.id));
   const used = matches.slice(0, OFFER_LIMITS.maxMatchedFences);
   if (!used.length) return { ...EMPTY, stored: true };
+  const [links, partnerNames] = await config;
 
-  // Configuration, from the container's cache: the campaigns on those fences (the campaign item is the
-  // truth: it must still list the fence) and the fences' stores.
-  const storeIds = [...new Set(used.map((m) => m.fence.storeId).filter((s): s is string => !!s))];
-  const [links, stores] = await Promise.all([
-    linkedCampaignIds(
-      p.tenantId,
-      used.map((m) => m.fence.id),
-      nowMs,
-    ),
-    storesByIds(p.tenantId, storeIds, nowMs),
-  ]);
-  let campaignIds = [...new Set([...links.values()].flat())];
+  // Round 2 when cold (else from the cache): the campaigns on those fences (the campaign item is the truth:
+  // it must still list the fence) and the fences' stores, by id, in parallel.
+  let campaignIds = [...new Set(used.flatMap((m) => links.get(m.fence.id) ?? []))];
   if (campaignIds.length > OFFER_LIMITS.maxCampaigns) {
     log('warn', 'offer campaigns capped', { tenantId: p.tenantId, campaigns: campaignIds.length });
     campaignIds = campaignIds.sort().slice(0, OFFER_LIMITS.maxCampaigns);
   }
-  const campaigns = [...(await campaignsByIds(p.tenantId, campaignIds, nowMs)).values()];
+  const storeIds = [...new Set(used.map((m) => m.fence.storeId).filter((s): s is string => !!s))];
+  const [byId, stores] = await Promise.all([
+    campaignsByIds(p.tenantId, campaignIds, nowMs),
+    storesByIds(p.tenantId, storeIds, nowMs),
+  ]);
+  const campaigns = [...byId.values()];
 
   const input = {
     campaigns,
@@ -166,13 +170,9 @@ export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferC
   // The decision (selectOffers) in its three steps: every check but the cap; then the caps (they only take
   // offers away); then the offers' text.
   const planned = planOffers(input);
-  const partnerIds = [
-    ...new Set(planned.flatMap((d) => (d.decision === 'offer' && d.campaign.partnerId ? [d.campaign.partnerId] : []))),
-  ];
-  const partners = await partnersByIds(p.tenantId, partnerIds, nowMs);
-  const renderInput = { ...input, partnerNames: new Map([...partners.values()].map((x) => [x.id, x.name])) };
+  const renderInput = { ...input, partnerNames };
 
-  // Round 2: one transaction. A refused condition decides again on fresh state.
+  // The last round: one transaction. A refused condition decides again on fresh state.
   let caps = capStates;
   for (let attempt = 0; attempt < OFFER_LIMITS.maxCommitAttempts; attempt++) {
     let decided: Candidate[] = renderOffers(applyCaps(planned, caps, now), renderInput);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignSettings } from '../domain/targeting/index.js';
 import { batchWrite } from './batch.js';
@@ -17,8 +18,12 @@ import type { Key } from './table-def.js';
 
 /**
  * A campaign, and its fan-out rows "campaign c fires on geofence g".
- *   campaign    pk T#<tenant>                 sk CAMPAIGN#<campaignId>
- *   link        pk T#<tenant>#GFC#<geofenceId>  sk C#<campaignId>   (read on the offer path)
+ *   campaign    pk T#<tenant>                     sk CAMPAIGN#<campaignId>
+ *   link        pk T#<tenant>#LINKS#<shard>        sk G#<geofenceId>#C#<campaignId>
+ * A fence's links live in one of LINK_SHARDS partitions of the tenant (by a
+ * hash of the fence id), so the offer path reads ALL of a tenant's links in
+ * one round (one Query per shard, in parallel) and caches them: about 10,000
+ * links fit one shard's 1 MB page, so up to ~160,000 links load in one round.
  * No TTL (configuration). The campaign item stays the source of truth: the
  * offer path re-checks that the campaign still lists the fence, so a stale
  * link can never make a campaign fire. Counters live in counters.ts.
@@ -32,11 +37,20 @@ export interface Campaign extends Omit<CampaignSettings, 'partnerId'> {
 }
 
 const KIND = 'CAMPAIGN';
-const linksPartition = (tenantId: string, geofenceId: string) => `${tenantPartition(tenantId)}#GFC#${geofenceId}`;
+/** Partitions a tenant's links are spread over (read in parallel on the offer path). */
+export const LINK_SHARDS = 16;
+const linkShard = (geofenceId: string) => createHash('sha1').update(geofenceId, 'utf8').digest()[0] % LINK_SHARDS;
+const linksPartition = (tenantId: string, shard: number) => `${tenantPartition(tenantId)}#LINKS#${shard}`;
+const linkFencePrefix = (geofenceId: string) => `G#${geofenceId}#C#`;
 const linkKey = (tenantId: string, geofenceId: string, campaignId: string): Key => ({
-  pk: linksPartition(tenantId, geofenceId),
-  sk: `C#${campaignId}`,
+  pk: linksPartition(tenantId, linkShard(geofenceId)),
+  sk: `${linkFencePrefix(geofenceId)}${campaignId}`,
 });
+/** The fence and campaign of a link row, from its sort key (ids never contain '#'). */
+function parseLinkSk(sk: string): { geofenceId: string; campaignId: string } | undefined {
+  const m = /^G#([^#]+)#C#([^#]+)$/.exec(sk);
+  return m ? { geofenceId: m[1], campaignId: m[2] } : undefined;
+}
 
 /** One campaign of a tenant, or undefined. */
 export const getCampaign = (tenantId: string, id: string) => getEntity<Campaign>(tenantId, KIND, id);
@@ -60,7 +74,7 @@ export const listCampaignsPage = (tenantId: string, limit: number, cursor: strin
 
 /** Link a campaign to geofences (one row per fence). */
 export async function putCampaignLinks(tenantId: string, campaignId: string, geofenceIds: string[]): Promise<void> {
-  await batchWrite(geofenceIds.map((g) => ({ PutRequest: { Item: { ...linkKey(tenantId, g, campaignId), campaignId } } })));
+  await batchWrite(geofenceIds.map((g) => ({ PutRequest: { Item: { ...linkKey(tenantId, g, campaignId) } } })));
 }
 
 /** Remove a campaign's links to geofences. */
@@ -81,15 +95,49 @@ export async function campaignIdsByGeofence(tenantId: string, geofenceIds: strin
       const res = await db().send(
         new QueryCommand({
           TableName: table(),
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': linksPartition(tenantId, g) },
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': linksPartition(tenantId, linkShard(g)), ':p': linkFencePrefix(g) },
           Limit: perFence,
         }),
       );
-      return [g, (res.Items ?? []).map((i) => String(i.campaignId))];
+      return [g, (res.Items ?? []).flatMap((i) => parseLinkSk(String(i.sk))?.campaignId ?? [])];
     }),
   );
   return new Map(lists);
+}
+
+/**
+ * Every link of a tenant, as fence id → campaign ids: one Query per shard, all
+ * in parallel (each shard pages on past 1 MB, about 10,000 links). The offer
+ * path's configuration cache holds the result.
+ */
+export async function allCampaignLinks(tenantId: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  await Promise.all(
+    Array.from({ length: LINK_SHARDS }, async (_, shard) => {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await db().send(
+          new QueryCommand({
+            TableName: table(),
+            KeyConditionExpression: 'pk = :pk',
+            ProjectionExpression: 'sk',
+            ExpressionAttributeValues: { ':pk': linksPartition(tenantId, shard) },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of res.Items ?? []) {
+          const link = parseLinkSk(String(item.sk));
+          if (!link) continue;
+          const list = out.get(link.geofenceId);
+          if (list) list.push(link.campaignId);
+          else out.set(link.geofenceId, [link.campaignId]);
+        }
+        start = res.LastEvaluatedKey;
+      } while (start);
+    }),
+  );
+  return out;
 }
 
 /**

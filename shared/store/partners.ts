@@ -1,4 +1,15 @@
-import { createEntity, deleteEntity, getEntitiesByIds, getEntity, listEntities, replaceEntity, type Page } from './entities.js';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { db, table } from './db.js';
+import {
+  createEntity,
+  deleteEntity,
+  entityListKey,
+  getEntitiesByIds,
+  getEntity,
+  listEntities,
+  replaceEntity,
+  type Page,
+} from './entities.js';
 
 /**
  * A local partner business (local_partner campaigns promote it).
@@ -36,3 +47,29 @@ export const removePartner = (tenantId: string, id: string) => deleteEntity<Part
 /** One page of a tenant's partners. */
 export const listPartnersPage = (tenantId: string, limit: number, cursor: string | undefined): Promise<Page<Partner>> =>
   listEntities<Partner>(tenantId, KIND, limit, cursor);
+
+/**
+ * Every partner's name, by id (the offer path's configuration cache holds it):
+ * one Query of the tenant's partner rows, projected to id and name, paged
+ * past 1 MB.
+ */
+export async function allPartnerNames(tenantId: string): Promise<Map<string, string>> {
+  const { pk, skPrefix } = entityListKey(tenantId, KIND);
+  const out = new Map<string, string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await db().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ProjectionExpression: 'id, #n',
+        ExpressionAttributeNames: { '#n': 'name' },
+        ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of res.Items ?? []) out.set(String(item.id), String(item.name));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+}

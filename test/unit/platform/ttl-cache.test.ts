@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cachedMany, TtlCache } from '../../../shared/platform/ttl-cache.js';
+import { cachedMany, cachedValue, TtlCache } from '../../../shared/platform/ttl-cache.js';
 
 describe('TtlCache', () => {
   it('answers within the bound and misses at it, on the clock it is given', () => {
@@ -39,5 +39,30 @@ describe('cachedMany', () => {
       ['abc', 3],
     ]);
     expect(calls).toEqual([['ab', 'gone'], ['abc']]);
+  });
+});
+
+describe('cachedValue', () => {
+  it('shares one load among concurrent misses, caches its value, and does not cache a failure', async () => {
+    const c = new TtlCache<number>(() => 30_000, 100);
+    const inflight = new Map<string, Promise<number>>();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 5));
+      return 42;
+    };
+    expect(await Promise.all([1, 2, 3].map(() => cachedValue(c, 'k', 0, inflight, load)))).toEqual([42, 42, 42]);
+    expect(await cachedValue(c, 'k', 10, inflight, load)).toBe(42);
+    expect(loads).toBe(1);
+    expect(inflight.size).toBe(0);
+
+    const failing = async (): Promise<number> => {
+      loads++;
+      throw new Error('down');
+    };
+    await expect(cachedValue(c, 'f', 0, inflight, failing)).rejects.toThrow('down');
+    expect(await cachedValue(c, 'f', 0, inflight, load)).toBe(42);
+    expect(loads).toBe(3);
   });
 });

@@ -128,7 +128,7 @@ describe('keys outside the store', () => {
       'CELL#',
     ];
     const more = [
-      'GFC#',
+      'LINKS#',
       'GFOWNER#',
       'I#',
       'O#',
