@@ -31,6 +31,26 @@ async function seedShoppers(tenantId: string, shopperIds: string[]) {
   });
 }
 
+/**
+ * POST /v1/offers as the contract tells a client to behave: one
+ * Idempotency-Key per request, and after a 503 (a legitimate answer under
+ * overload) a retry with the same key once `Retry-After` seconds have
+ * passed, up to `attempts` calls in all. Returns every answer, the last one
+ * last.
+ */
+async function postOffersRetrying(key: string, body: Record<string, unknown>, attempts = 5) {
+  const idem = { 'idempotency-key': unique('offer') };
+  const answers: Awaited<ReturnType<typeof postOffers>>[] = [];
+  for (;;) {
+    const res = await postOffers(key, body, idem);
+    answers.push(res);
+    if (res.status !== 503 || answers.length >= attempts) return answers;
+    const retryAfter = res.headers.get('retry-after');
+    expect(retryAfter, 'a 503 says when to retry').toMatch(/^[1-9]\d*$/);
+    await sleep(Number(retryAfter) * 1000);
+  }
+}
+
 /** One request per instant, all at once; returns, per instant, the campaigns that made an offer. */
 async function offeredAt(key: string, shopperId: string, location: Point, instants: string[]) {
   const answers = await Promise.all(instants.map((at) => offersFor(key, { shopperId, location, at })));
@@ -236,8 +256,14 @@ describe('budgets and frequency caps under concurrency', () => {
     const c = await createCampaign(t.key, { geofenceIds: [fence.id], budget: { maxOffers: 50 } });
     const shoppers = Array.from({ length: 200 }, (_, i) => `budget-${i}`);
     await seedShoppers(t.id, shoppers);
-    const results = await Promise.all(shoppers.map((shopperId) => postOffers(t.key, { shopperId, location: PLAZA })));
+    // All 200 at once. A request that answers 503 (overload: the local stack serves them 16 at a time on 2 cores) is
+    // retried as the contract says, after Retry-After with the same Idempotency-Key: it then replays what the first
+    // attempt did, or runs afresh, and never makes a second offer.
+    const calls = await Promise.all(shoppers.map((shopperId) => postOffersRetrying(t.key, { shopperId, location: PLAZA })));
+    const results = calls.map((answers) => answers[answers.length - 1]);
     expect(results.filter((r) => r.status !== 200).map((r) => [r.status, r.body])).toEqual([]);
+    // Every answer before the last was a 503 with Retry-After (nothing else is retried).
+    expect(calls.flatMap((answers) => answers.slice(0, -1).map((r) => r.status)).filter((s) => s !== 503)).toEqual([]);
     const offers = results.flatMap((r) => r.body.offers).filter((o) => o.campaignId === c.id);
     expect(offers).toHaveLength(50);
     expect(new Set(offers.map((o) => o.id)).size).toBe(50);
@@ -245,7 +271,24 @@ describe('budgets and frequency caps under concurrency', () => {
     // The budget is read from its shards (exact at once); offers are counted off the request path, within about a second.
     const stats = await campaignStats(t.key, c.id);
     expect(stats.budget).toEqual({ maxOffers: 50, used: 50, remaining: 0 });
-    await expect.poll(() => campaignStats(t.key, c.id).then((s) => s.offered), { timeout: 10_000 }).toBe(50);
+    // Exactly 50 offers stored (each counted once from the table's stream), and those are the 50 answered: none twice.
+    // The stream is read off the request path; on a loaded machine it can run seconds behind.
+    await expect.poll(() => campaignStats(t.key, c.id).then((s) => s.offered), { timeout: 30_000 }).toBe(50);
+    // A shopper whose request was retried holds exactly the offers of its last answer.
+    const retried = shoppers.filter((_, i) => calls[i].length > 1);
+    const held = await Promise.all(
+      retried.map(async (shopperId) => {
+        const exp = await api('GET', `/v1/shoppers/${shopperId}/export`, { key: t.key });
+        return { shopperId, status: exp.status, offers: (exp.body.offers as { id: string }[]).map((o) => o.id) };
+      }),
+    );
+    expect(held).toEqual(
+      retried.map((shopperId) => ({
+        shopperId,
+        status: 200,
+        offers: results[shoppers.indexOf(shopperId)].body.offers.map((o) => o.id),
+      })),
+    );
     // Spent: a later shopper gets nothing.
     await putShopper(t.key, 'late');
     expect((await offersFor(t.key, { shopperId: 'late', location: PLAZA })).offers).toEqual([]);
@@ -412,7 +455,9 @@ describe('holdout', () => {
     const t = await marketingTenant();
     const fence = await createFence(t.key, { geometry: circle(PLAZA, 200) });
     const c = await createCampaign(t.key, { geofenceIds: [fence.id], holdoutPercent: 40 });
-    const shoppers = Array.from({ length: 200 }, (_, i) => `holdout-${i}`);
+    // The share held out is measured on 10,000 shoppers above (a pure function); here each shopper's side is checked
+    // against it, over HTTP, so a few dozen with both sides well represented prove as much as hundreds.
+    const shoppers = Array.from({ length: 60 }, (_, i) => `holdout-${i}`);
     await seedShoppers(t.id, shoppers);
     const ask = async (ids: string[]) => {
       const out = new Map<string, string[]>();
@@ -426,8 +471,9 @@ describe('holdout', () => {
     };
     const expected = (ids: string[]) => ids.map((s) => ({ shopper: s, offered: isHeldOut(c.id, s, 40) ? [] : [c.id] }));
     const held = shoppers.filter((s) => isHeldOut(c.id, s, 40));
-    expect(held.length).toBeGreaterThan(50);
-    expect(held.length).toBeLessThan(110);
+    // 24 expected of 60; fewer than 5 on either side is over 5 standard deviations away.
+    expect(held.length).toBeGreaterThanOrEqual(5);
+    expect(shoppers.length - held.length).toBeGreaterThanOrEqual(5);
 
     expect(await ask(shoppers)).toEqual(expected(shoppers));
     // Counted off the request path (the table's stream), within about a second.
