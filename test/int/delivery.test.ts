@@ -1,7 +1,7 @@
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHmac } from 'node:crypto';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, inject, it } from 'vitest';
 import { handler as deliverHandler } from '../../functions/deliver.js';
 import { getSqs } from '../../shared/platform/clients.js';
 import { api, expectProblem, newTenant, unique } from '../support/api.js';
@@ -77,8 +77,9 @@ async function twoUndeliveredOffers() {
   return { t, a, b, offerA, offerB };
 }
 
-describe('webhook configuration', () => {
-  it('returns a signing secret and keeps it when the URL changes', async () => {
+// Every test has a tenant (and receiver) of its own: they run side by side, so the waits on delivery backoff overlap.
+describe.concurrent('webhook configuration', () => {
+  it('returns a signing secret and keeps it when the URL changes', async ({ expect }) => {
     const t = await newTenant();
     const first = await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: 'http://127.0.0.1:9/a' } });
     expect(first.status).toBe(200);
@@ -87,7 +88,7 @@ describe('webhook configuration', () => {
     expect(second.body).toEqual({ url: 'http://127.0.0.1:9/b', secret: first.body.secret });
   });
 
-  it('refuses link-local and metadata addresses, even in local mode', async () => {
+  it('refuses link-local and metadata addresses, even in local mode', async ({ expect }) => {
     const t = await newTenant();
     for (const url of [
       'http://169.254.169.254/latest/meta-data',
@@ -102,8 +103,8 @@ describe('webhook configuration', () => {
   });
 });
 
-describe('offer delivery', () => {
-  it('POSTs each offer signed with the secret and a stable Webhook-Id, and marks it delivered', async () => {
+describe.concurrent('offer delivery', () => {
+  it('POSTs each offer signed with the secret and a stable Webhook-Id, and marks it delivered', async ({ expect }) => {
     const t = await newTenant();
     const rx = await startReceiver();
     try {
@@ -138,7 +139,7 @@ describe('offer delivery', () => {
     }
   });
 
-  it('retries with backoff: a receiver failing twice then succeeding gets it delivered exactly once', async () => {
+  it('retries with backoff: a receiver failing twice then succeeding gets it delivered exactly once', async ({ expect }) => {
     const t = await newTenant();
     const rx = await startReceiver((_req, n) => (n <= 2 ? 503 : 200));
     try {
@@ -164,7 +165,9 @@ describe('offer delivery', () => {
     }
   }, 60_000);
 
-  it('sends the offer to the DLQ after 5 attempts when the receiver is down for good, and the offer reads failed', async () => {
+  it('sends the offer to the DLQ after 5 attempts when the receiver is down for good, and the offer reads failed', async ({
+    expect,
+  }) => {
     const t = await newTenant();
     const rx = await startReceiver(() => 500);
     try {
@@ -192,7 +195,7 @@ describe('offer delivery', () => {
     }
   }, 90_000);
 
-  it('marks offers not_configured when the tenant has no webhook', async () => {
+  it('marks offers not_configured when the tenant has no webhook', async ({ expect }) => {
     const t = await newTenant();
     await storeFenceCampaign(t.adminKey, here);
     const shopper = unique('s');
@@ -205,7 +208,7 @@ describe('offer delivery', () => {
     expect(state.deliveryStatus).toBe('not_configured');
   });
 
-  it('moves a poison message to the DLQ while its batch-mates are delivered', async () => {
+  it('moves a poison message to the DLQ while its batch-mates are delivered', async ({ expect }) => {
     // Offers first, with no webhook yet (they end not_configured); then a receiver, then one batch.
     const { t, a, b, offerA, offerB } = await twoUndeliveredOffers();
     const rx = await startReceiver();
@@ -242,7 +245,7 @@ describe('offer delivery', () => {
     }
   });
 
-  it('reports every record of a batch whose deliveries all fail, rather than failing the invocation', async () => {
+  it('reports every record of a batch whose deliveries all fail, rather than failing the invocation', async ({ expect }) => {
     const { t, a, b, offerA, offerB } = await twoUndeliveredOffers();
     const rx = await startReceiver(() => 503);
     try {

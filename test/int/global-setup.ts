@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startLocalStack, type LocalStackInfo } from '../support/local-stack.js';
+import { startLocalStack, testJvmEnv, type LocalStackInfo } from '../support/local-stack.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,7 +16,12 @@ export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'geo-offers-test-'));
   // Configuration cache off: tests change a campaign, store or partner and expect the next request to see it.
   // The staleness test turns it on for its own stack.
-  const stack = await startLocalStack(dataDir, { DYNAMODB_IN_MEMORY: '1', CONFIG_CACHE_TTL_S: '0' });
+  // Up for the whole run: its Java keeps the optimising compiler (test/support/local-stack.ts).
+  const stack = await startLocalStack(dataDir, {
+    DYNAMODB_IN_MEMORY: '1',
+    CONFIG_CACHE_TTL_S: '0',
+    ...testJvmEnv('wholeRun'),
+  });
   project.provide('stack', stack.info);
   project.provide('dataDir', dataDir);
   return async () => {

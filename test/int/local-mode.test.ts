@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it, onTestFinished } from 'vitest';
+import { afterAll, describe, inject, it } from 'vitest';
 import { generateKey } from '../../shared/auth/apikey.js';
 import { startLocalStack } from '../support/local-stack.js';
 import { api, expectProblem } from '../support/api.js';
@@ -24,8 +24,12 @@ function processesUsing(dir: string): string[] {
   return out.split('\n').filter((l) => l.includes(dir) && !l.includes('ps -eo'));
 }
 
-describe('local mode (npm start)', () => {
-  it('keeps tenants and keys across a restart, reuses the operator key, and leaves no child process behind', async () => {
+// Each test runs a stack of its own (own data dir, own table, own SQS server): they run side by side.
+describe.concurrent('local mode (npm start)', () => {
+  it('keeps tenants and keys across a restart, reuses the operator key, and leaves no child process behind', async ({
+    expect,
+    onTestFinished,
+  }) => {
     const dataDir = await tempDir();
     const first = await startLocalStack(dataDir);
     onTestFinished(() => void first.stop());
@@ -59,7 +63,7 @@ describe('local mode (npm start)', () => {
     expect(processesUsing(dataDir)).toEqual([]);
   }, 180_000);
 
-  it('answers 503 with Retry-After when DynamoDB is unavailable, and writes nothing', async () => {
+  it('answers 503 with Retry-After when DynamoDB is unavailable, and writes nothing', async ({ expect }) => {
     const stack = inject('stack');
     const target = new URL(stack.dynamoEndpoint);
     let failOps: RegExp | undefined;
@@ -83,9 +87,10 @@ describe('local mode (npm start)', () => {
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const dataDir = await tempDir();
+    // Its own table on the shared DynamoDB Local, and its own SQS server (in its process, as npm start runs it): a
+    // stack on the shared queues would take, and drop as unknown, the deliveries of the other files' offers.
     const local = await startLocalStack(dataDir, {
       DYNAMODB_ENDPOINT: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-      SQS_ENDPOINT: stack.sqsEndpoint,
       TABLE_NAME: `t503-${Date.now()}`,
     });
     try {
@@ -148,9 +153,15 @@ describe('local mode (npm start)', () => {
     }
   });
 
-  it('logs no keys, secrets or coordinates', async () => {
+  it('logs no keys, secrets or coordinates', async ({ expect, onTestFinished }) => {
     const dataDir = await tempDir();
-    const stack = await startLocalStack(dataDir, { LOG_LEVEL: 'debug', DYNAMODB_IN_MEMORY: '1' });
+    // What is read is the stack's own output: its table lives on the shared DynamoDB Local (no Java of its own to
+    // start), its SQS server in its process.
+    const stack = await startLocalStack(dataDir, {
+      LOG_LEVEL: 'debug',
+      DYNAMODB_ENDPOINT: inject('stack').dynamoEndpoint,
+      TABLE_NAME: `tlogs-${Date.now()}`,
+    });
     onTestFinished(() => void stack.stop());
     const base = stack.info.apiUrl;
     const opKey = (await readFile(path.join(dataDir, 'operator-key'), 'utf8')).trim();

@@ -14,7 +14,7 @@ import { SDK_MAX_ATTEMPTS, SDK_REQUEST_TIMEOUT_MS } from '../../shared/platform/
 import { IDEMPOTENCY_LEASE_S, REQUEST_DEADLINE_MS } from '../../shared/platform/deadline.js';
 import { QUEUE_DEF } from '../../shared/store/table-def.js';
 import { type ApiResponse, api, unique } from '../support/api.js';
-import { type RunningStack, startLocalStack } from '../support/local-stack.js';
+import { type RunningStack, startLocalStack, testJvmEnv } from '../support/local-stack.js';
 import { CONSENT, FAST_RATE_LIMIT, type OfferResponse, sleep, webhookReceiver } from '../support/marketing.js';
 
 /**
@@ -266,15 +266,20 @@ async function sqsServer(): Promise<SqsServer> {
 }
 
 beforeAll(async () => {
+  // The DynamoDB Local this file spawns (twice) gets the short-lived stacks' JVM options (test/support/local-stack.ts).
+  Object.assign(process.env, testJvmEnv('shortLived'));
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'geo-offers-outage-'));
   const dbPath = path.join(dataDir, 'dynamodb-server');
   await mkdir(dbPath, { recursive: true });
   const dynamoPort = await freePort();
   dynamo = dynamoLocal(dbPath, dynamoPort);
-  await dynamo.start();
   dynamoProxy = await tcpProxy(dynamoPort);
   sqs = await sqsServer();
-  stack = await startLocalStack(dataDir, { DYNAMODB_ENDPOINT: dynamoProxy.endpoint, SQS_ENDPOINT: sqs.endpoint });
+  // Java and the stack start side by side: the stack waits for DynamoDB to answer through the proxy before it creates the table.
+  [, stack] = await Promise.all([
+    dynamo.start(),
+    startLocalStack(dataDir, { DYNAMODB_ENDPOINT: dynamoProxy.endpoint, SQS_ENDPOINT: sqs.endpoint }),
+  ]);
   base = stack.info.apiUrl;
   operatorKey = (await readFile(path.join(dataDir, 'operator-key'), 'utf8')).trim();
   report('servers started', { dynamoStartupMs: dynamo.startupMs });

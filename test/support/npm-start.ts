@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { testJvmEnv } from './local-stack.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -35,7 +36,8 @@ export async function startNpm(opts: { port: number; dataDir: string; env?: Reco
     delete inherited[k];
   const child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...inherited, PORT: String(opts.port), DATA_DIR: opts.dataDir, ...opts.env },
+    // DynamoDB Local's JVM gets the short-lived stacks' options (local-stack.ts): faster to start, the same server.
+    env: { ...inherited, ...testJvmEnv('shortLived', inherited), PORT: String(opts.port), DATA_DIR: opts.dataDir, ...opts.env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
