@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignSettings } from '../domain/targeting/index.js';
 import { batchWrite } from './batch.js';
-import { db, table } from './db.js';
+import { db, queryPartition, table } from './db.js';
 import {
   createEntity,
   deleteEntity,
@@ -108,35 +108,23 @@ export async function campaignIdsByGeofence(tenantId: string, geofenceIds: strin
 
 /**
  * Every link of a tenant, as fence id → campaign ids: one Query per shard, all
- * in parallel (each shard pages on past 1 MB, about 10,000 links). The offer
- * path's configuration cache holds the result.
+ * in parallel, eventually consistent (each shard pages on past 1 MB, about
+ * 10,000 links). The offer path's configuration cache holds the result.
  */
 export async function allCampaignLinks(tenantId: string): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  await Promise.all(
-    Array.from({ length: LINK_SHARDS }, async (_, shard) => {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await db().send(
-          new QueryCommand({
-            TableName: table(),
-            KeyConditionExpression: 'pk = :pk',
-            ProjectionExpression: 'sk',
-            ExpressionAttributeValues: { ':pk': linksPartition(tenantId, shard) },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of res.Items ?? []) {
-          const link = parseLinkSk(String(item.sk));
-          if (!link) continue;
-          const list = out.get(link.geofenceId);
-          if (list) list.push(link.campaignId);
-          else out.set(link.geofenceId, [link.campaignId]);
-        }
-        start = res.LastEvaluatedKey;
-      } while (start);
-    }),
+  const shards = await Promise.all(
+    Array.from({ length: LINK_SHARDS }, (_, shard) =>
+      queryPartition(linksPartition(tenantId, shard), undefined, { projection: 'sk', consistent: false }),
+    ),
   );
+  const out = new Map<string, string[]>();
+  for (const item of shards.flat()) {
+    const link = parseLinkSk(String(item.sk));
+    if (!link) continue;
+    const list = out.get(link.geofenceId);
+    if (list) list.push(link.campaignId);
+    else out.set(link.geofenceId, [link.campaignId]);
+  }
   return out;
 }
 

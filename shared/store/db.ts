@@ -88,8 +88,16 @@ export function conditionFailedItem(err: unknown): Record<string, unknown> | und
   }
 }
 
-/** Every item of a partition (optionally a sort-key prefix), following pages; strongly consistent. */
-export async function queryPartition(pk: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
+/**
+ * Every item of a partition (optionally a sort-key prefix), following pages; strongly consistent unless
+ * `opts.consistent` is false. `opts.projection` (with `opts.names` for reserved words) reads only those
+ * attributes.
+ */
+export async function queryPartition(
+  pk: string,
+  skPrefix?: string,
+  opts: { projection?: string; names?: Record<string, string>; consistent?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -98,7 +106,9 @@ export async function queryPartition(pk: string, skPrefix?: string): Promise<Rec
         TableName: table(),
         KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
         ExpressionAttributeValues: { ':pk': pk, ...(skPrefix ? { ':p': skPrefix } : {}) },
-        ConsistentRead: true,
+        ...(opts.projection ? { ProjectionExpression: opts.projection } : {}),
+        ...(opts.names ? { ExpressionAttributeNames: opts.names } : {}),
+        ConsistentRead: opts.consistent ?? true,
         ExclusiveStartKey: start,
       }),
     );

@@ -1,5 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { db, table } from './db.js';
+import { queryPartition } from './db.js';
 import {
   createEntity,
   deleteEntity,
@@ -50,26 +49,11 @@ export const listPartnersPage = (tenantId: string, limit: number, cursor: string
 
 /**
  * Every partner's name, by id (the offer path's configuration cache holds it):
- * one Query of the tenant's partner rows, projected to id and name, paged
- * past 1 MB.
+ * one Query of the tenant's partner rows, projected to id and name,
+ * eventually consistent, paged past 1 MB.
  */
 export async function allPartnerNames(tenantId: string): Promise<Map<string, string>> {
   const { pk, skPrefix } = entityListKey(tenantId, KIND);
-  const out = new Map<string, string>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await db().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ProjectionExpression: 'id, #n',
-        ExpressionAttributeNames: { '#n': 'name' },
-        ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) out.set(String(item.id), String(item.name));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const rows = await queryPartition(pk, skPrefix, { projection: 'id, #n', names: { '#n': 'name' }, consistent: false });
+  return new Map(rows.map((r) => [String(r.id), String(r.name)]));
 }
