@@ -143,7 +143,7 @@ export class GeoOffersStack extends Stack {
     this.dlqAlarm = this.queueDepthAlarm(
       'DlqDepthAlarm',
       this.deadLetterQueue,
-      `Offer deliveries failed ${QUEUE_DEF.maxReceiveCount} times and reached the dead-letter queue: check the tenant webhook and the deliver function logs.`,
+      `Offer deliveries reached the dead-letter queue (a webhook failed ${QUEUE_DEF.webhookAttempts} times, or the deliver function failed ${QUEUE_DEF.maxReceiveCount} receives): check the tenant webhook and the deliver function logs.`,
     );
     this.streamDlqAlarm = this.queueDepthAlarm(
       'StreamDlqDepthAlarm',

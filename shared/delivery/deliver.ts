@@ -19,10 +19,10 @@ export type Outcome = 'delivered' | 'not_configured' | 'gone' | 'duplicate' | 'r
 
 /**
  * Seconds a message stays hidden after failed attempt `attempt` (1-based):
- * base * 2^(attempt-1), at most 15 min; 0 after the last attempt, so that SQS
- * moves it to the DLQ without waiting.
+ * base * 2^(attempt-1), at most 15 min; 0 after the last attempt (nothing is
+ * left to wait for).
  */
-export function redeliveryDelayS(attempt: number, baseS: number, maxAttempts: number = QUEUE_DEF.maxReceiveCount): number {
+export function redeliveryDelayS(attempt: number, baseS: number, maxAttempts: number = QUEUE_DEF.webhookAttempts): number {
   if (attempt >= maxAttempts) return 0;
   return Math.min(MAX_BACKOFF_S, Math.round(baseS * 2 ** (attempt - 1)));
 }
@@ -35,21 +35,27 @@ const logIds = (msg: ReceivedOfferMessage) => ({ requestId: msg.requestId, tenan
  *  - delivered (2xx): the offer reads deliveryStatus "delivered" (counted once);
  *  - not_configured: no webhook set, the offer says so;
  *  - retry: failed, visibility pushed back (base * 2^(n-1) s), message reported failed;
- *  - failed: the 5th attempt failed: offer reads "failed", message reported failed and SQS moves it to the DLQ;
+ *  - failed: the last attempt (QUEUE_DEF.webhookAttempts) failed: offer reads "failed", the message is
+ *    moved to the DLQ and acknowledged;
  *  - gone/duplicate: the offer was erased or already delivered: acknowledged.
+ * The attempt number is the offer's own count (`deliveryAttempts` + 1), not the message's receive count:
+ * a receive that failed before reaching the webhook (DynamoDB down) uses up no attempt.
  * Metrics: DeliverySucceeded per delivered offer, DeliveryFailed per offer
  * that ends failed (as the campaign stats' `delivered` and `deliveryFailed`)
  * and per poison message (see handleRecord): what lands in the DLQ.
  */
 export async function deliver(record: SQSRecord, msg: ReceivedOfferMessage): Promise<Outcome> {
   const cfg = getConfig();
-  const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1');
   const offer = await getOffer(msg.tenantId, msg.shopperId, msg.offerId);
   if (!offer) return 'gone';
   if (offer.deliveryStatus === 'delivered') return 'duplicate';
+  // Its attempts were used up, but the move to the DLQ did not happen (that send failed): do it now.
+  if (offer.deliveryStatus === 'failed') return deadLetter(record, offer.deliveryAttempts, offer.lastDeliveryError);
+  const attempt = (offer.deliveryAttempts ?? 0) + 1;
   const hook = await getWebhookConfig(msg.tenantId);
   if (!hook) {
-    await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'not_configured', attempt);
+    // Not an attempt at a webhook: the count stays.
+    await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'not_configured', offer.deliveryAttempts ?? 0);
     return 'not_configured';
   }
   const body = JSON.stringify({
@@ -81,13 +87,25 @@ export async function deliver(record: SQSRecord, msg: ReceivedOfferMessage): Pro
     error = (err as Error).message;
   }
   log('warn', 'webhook delivery failed', { ...logIds(msg), attempt, error });
-  const last = attempt >= QUEUE_DEF.maxReceiveCount;
-  if (last) await markFailed(offer, attempt, error);
-  else await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'pending', attempt, error);
+  if (attempt >= QUEUE_DEF.webhookAttempts) {
+    await markFailed(offer, attempt, error);
+    return deadLetter(record, attempt, error);
+  }
+  await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'pending', attempt, error);
   await delayRedelivery(record.receiptHandle, redeliveryDelayS(attempt, cfg.deliveryBackoffBaseS)).catch((err) =>
     log('warn', 'visibility change failed', { ...logIds(msg), ...errorFields(err) }),
   );
-  return last ? 'failed' : 'retry';
+  return 'retry';
+}
+
+/** The offer's last attempt failed: its message goes to the DLQ (a failed send throws: the message comes back). */
+async function deadLetter(record: SQSRecord, attempts: number, error?: string): Promise<'failed'> {
+  await sendToDlq(
+    record.body,
+    `webhook failed ${attempts} times${error ? `: ${error}` : ''}`.slice(0, 256),
+    resendAttributes(record.messageAttributes),
+  );
+  return 'failed';
 }
 
 async function markFailed(offer: StoredOffer, attempt: number, error?: string) {
@@ -121,15 +139,17 @@ export async function handleRecord(record: SQSRecord): Promise<Outcome | 'poison
   try {
     outcome = await deliver(record, msg);
   } catch (err) {
-    // A dependency failed (e.g. DynamoDB down): the message comes back after the same backoff as a failed webhook call.
+    // A dependency failed (e.g. DynamoDB down): the message comes back with a growing backoff (by its receive
+    // count, up to 15 min); no webhook attempt was used. After maxReceiveCount receives SQS dead-letters it.
     log('error', 'delivery error', { messageId: record.messageId, ...logIds(msg), ...errorFields(err) });
-    const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1');
-    await delayRedelivery(record.receiptHandle, redeliveryDelayS(attempt, getConfig().deliveryBackoffBaseS)).catch(
-      () => undefined,
-    );
+    const received = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+    await delayRedelivery(
+      record.receiptHandle,
+      redeliveryDelayS(received, getConfig().deliveryBackoffBaseS, QUEUE_DEF.maxReceiveCount),
+    ).catch(() => undefined);
     throw err;
   }
-  if (outcome === 'retry' || outcome === 'failed') throw new NotDelivered(outcome);
+  if (outcome === 'retry') throw new NotDelivered(outcome);
   return outcome;
 }
 

@@ -24,8 +24,17 @@ export interface Key {
 export const QUEUE_DEF = {
   offersQueueName: 'geo-offers-delivery',
   dlqName: 'geo-offers-delivery-dlq',
-  /** A message that fails this many receives moves to the DLQ. */
-  maxReceiveCount: 5,
+  /**
+   * Attempts at the tenant's webhook: after the last one fails, the offer reads `failed` and its message
+   * is moved to the DLQ by the deliver function. Counted on the offer (its `deliveryAttempts`), not by SQS.
+   */
+  webhookAttempts: 5,
+  /**
+   * Receives after which SQS itself moves a message to the DLQ: only a message the deliver function kept
+   * failing to handle (its own dependency, e.g. DynamoDB, down for hours: the backoff between receives grows
+   * to 15 min), never a webhook's failures, which webhookAttempts counts.
+   */
+  maxReceiveCount: 30,
   /** Delivery Lambda timeout; the queue's visibility timeout is 6x this. */
   deliveryTimeoutSeconds: 30,
 } as const;

@@ -3,7 +3,8 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHmac } from 'node:crypto';
 import { describe, inject, it } from 'vitest';
 import { handler as deliverHandler } from '../../functions/deliver.js';
-import { getSqs } from '../../shared/platform/clients.js';
+import { getDdb, getSqs } from '../../shared/platform/clients.js';
+import { QUEUE_DEF } from '../../shared/store/table-def.js';
 import { api, expectProblem, newTenant, unique } from '../support/api.js';
 import { consentingShopper, offersFor, storeFenceCampaign } from '../support/marketing-fixtures.js';
 import { startReceiver, waitFor } from '../support/receiver.js';
@@ -45,12 +46,17 @@ async function dlqBodies(): Promise<string[]> {
 }
 
 /** An SQS record as Lambda hands it over (first receive), for calling the handler directly. */
-function record(id: string, body: string, requestId?: string): SQSRecord {
+function record(id: string, body: string, requestId?: string, receiveCount = 1): SQSRecord {
   return {
     messageId: id,
     receiptHandle: `rh-${id}`,
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: '0',
+      SenderId: 'x',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
     messageAttributes: requestId
       ? { requestId: { stringValue: requestId, stringListValues: [], binaryListValues: [], dataType: 'String' } }
       : {},
@@ -240,6 +246,51 @@ describe.concurrent('offer delivery', () => {
       const again = await deliverHandler({ Records: [event.Records[0]] });
       expect(again.batchItemFailures).toEqual([]);
       expect(rx.received).toHaveLength(2);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('a receive that fails before the webhook (DynamoDB unreachable) uses up no attempt: more of them than the webhook has attempts dead-letter nothing', async ({
+    expect,
+  }) => {
+    const { t, a, offerA } = await twoUndeliveredOffers();
+    const rx = await startReceiver(() => 204);
+    try {
+      await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: rx.url } });
+      const body = JSON.stringify({ type: 'offer.created', tenantId: t.id, shopperId: a, offerId: offerA.id });
+      // Fault injection on the real client: every read of this offer fails as an unreachable server does.
+      const name = `unreachable-${offerA.id}`;
+      let refused = 0;
+      getDdb().middlewareStack.add(
+        // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signature
+        (next: any, context: any) => async (args: any) => {
+          if (String(context.commandName).startsWith('Get') && JSON.stringify(args.input ?? {}).includes(offerA.id)) {
+            refused++;
+            throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { name: 'Error', code: 'ECONNREFUSED' });
+          }
+          return next(args);
+        },
+        { step: 'initialize', name },
+      );
+      const failing = QUEUE_DEF.webhookAttempts + 2;
+      try {
+        for (let n = 1; n <= failing; n++) {
+          const res = await deliverHandler({ Records: [record(`u${n}`, body, undefined, n)] });
+          expect(res.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([`u${n}`]);
+        }
+      } finally {
+        getDdb().middlewareStack.remove(name);
+      }
+      expect(refused).toBeGreaterThanOrEqual(failing);
+      expect(rx.received).toHaveLength(0);
+      expect(await offerState(t.adminKey, a, offerA.id)).toMatchObject({ deliveryStatus: 'not_configured', deliveryAttempts: 0 });
+      // The next receive reaches the webhook: its first attempt, delivered; nothing went to the DLQ.
+      const res = await deliverHandler({ Records: [record(`u${failing + 1}`, body, undefined, failing + 1)] });
+      expect(res.batchItemFailures).toEqual([]);
+      expect(rx.received.map((r) => r.headers['webhook-id'])).toEqual([`whk_${offerA.id}`]);
+      expect(await offerState(t.adminKey, a, offerA.id)).toMatchObject({ deliveryStatus: 'delivered', deliveryAttempts: 1 });
+      expect((await dlqBodies()).filter((b) => b.includes(offerA.id))).toEqual([]);
     } finally {
       await rx.close();
     }

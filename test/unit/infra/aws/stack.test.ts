@@ -252,12 +252,13 @@ describe('offers queue and dead-letter queues', () => {
     }
   });
 
-  it('moves a message to the DLQ after 5 receives', () => {
+  it('lets SQS move a message to the DLQ only after 30 receives (webhook failures are counted on the offer: 5)', () => {
     expect(queue().Properties.RedrivePolicy).toEqual({
       deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.deadLetterQueue), 'Arn'] },
-      maxReceiveCount: 5,
+      maxReceiveCount: 30,
     });
-    expect(QUEUE_DEF.maxReceiveCount).toBe(5);
+    expect(QUEUE_DEF.maxReceiveCount).toBe(30);
+    expect(QUEUE_DEF.webhookAttempts).toBe(5);
   });
 
   it('keeps dead letters for 14 days, in both dead-letter queues', () => {
