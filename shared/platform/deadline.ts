@@ -23,9 +23,20 @@ export const DEADLINE_MARGIN_MS = 500;
 
 /**
  * How long an in-flight Idempotency-Key claim holds (seconds), and the
- * `Retry-After` of every 503 the pipeline sends. The deadline plus 2 s: by
- * then the timed-out request has written all it will ever write, so a retry
- * with the same key either replays its result or runs afresh, never a 409.
+ * `Retry-After` of every 503 the pipeline sends. The deadline plus 2 s, so
+ * that the claim outlives the request that holds it. A retry with the same
+ * key after `Retry-After` seconds either replays the first result or runs
+ * afresh, never a 409, and that does not rest on timing
+ * (shared/store/idempotency.ts):
+ *  - the lease's end is fixed before the claim is first sent, from the clock
+ *    read then: it ends at most this long after any answer of the request,
+ *    however late the table writes the claim (a call cut at the deadline may
+ *    still be written after the 503);
+ *  - the request's outcome is written only under its own lease (a condition
+ *    on its random token), so once a retry has taken the key over, a late
+ *    write of the first request is refused, never a second outcome;
+ *  - a claim that the SDK sends again (its first attempt was written, the
+ *    answer lost) recognises its own token and is not a 409.
  */
 export const IDEMPOTENCY_LEASE_S = Math.ceil(REQUEST_DEADLINE_MS / 1000) + 2;
 

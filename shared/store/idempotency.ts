@@ -31,6 +31,10 @@ const refKey = (tenantId: string, shopperId: string, keyId: string, idemKey: str
  * takes the key over (its first request died or gave up at its deadline),
  * and the first request can no longer complete it (completion is
  * conditional on its own lease), so the retry either replays or runs afresh.
+ * The lease's end (`leaseUntil`) is computed from the clock before the claim
+ * is sent and is part of the item, so every attempt the SDK sends, and a
+ * claim the table writes late, carries the same end: never later than
+ * `Retry-After` after the request's answer.
  */
 const LEASE_MS = IDEMPOTENCY_LEASE_S * 1000;
 
@@ -84,6 +88,10 @@ export async function beginIdempotent(
     if (!isConditionFailed(err)) throw err;
     const old = conditionFailedItem(err);
     if (!old) return { state: 'in_flight' };
+    // This request's own claim: an earlier attempt of this same PutItem was written, its answer was lost (a
+    // request timeout) and the SDK sent it again, which the record it wrote refuses. The lease is a random value
+    // of this call alone, so the record is ours and nothing else has run under it.
+    if (old.lease === lease && old.state === 'in_flight') return { state: 'started', lease };
     if (old.fingerprint !== fingerprint) return { state: 'mismatch' };
     if (old.state !== 'done') return { state: 'in_flight' };
     return { state: 'replay', response: old.response as StoredResponse };

@@ -13,9 +13,10 @@ import {
   SDK_REQUEST_TIMEOUT_MS,
   setClients,
 } from '../../shared/platform/clients.js';
-import { IDEMPOTENCY_LEASE_S } from '../../shared/platform/deadline.js';
+import { IDEMPOTENCY_LEASE_S, outsideRequest } from '../../shared/platform/deadline.js';
 import { isDependencyUnavailable } from '../../shared/platform/errors.js';
 import { newId } from '../../shared/platform/ids.js';
+import { table } from '../../shared/store/db.js';
 import { newTenant } from '../support/api.js';
 
 /**
@@ -218,6 +219,100 @@ describe('a hung DynamoDB call', () => {
     await sleep(100);
     expect(await storeNames(t.adminKey)).toEqual(['second']);
   });
+});
+
+/** A DynamoDB attribute as the SDK sends it (marshalled) or as the document client takes it. */
+const attr = (v: unknown) => (v && typeof v === 'object' && 'S' in v ? (v as { S: string }).S : v);
+
+/**
+ * Fault injection on the shared client, for the claims of Idempotency-Key `idemKey` (the PutItems that write its
+ * in-flight record):
+ *  - the first claim is held until `release()`, then sent outside its request's deadline, so that it is written
+ *    after the request has answered 503 (as a call cut at the deadline that the table had already received);
+ *  - every later claim reaches the table on its first attempt and is written, but that attempt's answer is lost
+ *    (a TimeoutError, as on a request timeout): the SDK sends the same PutItem again.
+ */
+function lateThenLostClaims(idemKey: string) {
+  const claims: Record<string, unknown>[] = [];
+  const attempts: number[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let firstWritten!: () => void;
+  const written = new Promise<void>((r) => (firstWritten = r));
+  const name = `late-then-lost-${Math.random()}`;
+  const stack = getDdb().middlewareStack;
+  stack.add(
+    (next, context) => async (args) => {
+      const item = (args.input as { Item?: Record<string, unknown> }).Item;
+      if (context.commandName !== 'PutItemCommand' || attr(item?.sk) !== `I#${idemKey}` || attr(item?.state) !== 'in_flight')
+        return next(args);
+      const c = context as { claim?: number; attempt?: number };
+      c.claim ??= claims.push(Object.fromEntries(Object.entries(item!).map(([k, v]) => [k, attr(v)])));
+      c.attempt = (c.attempt ?? 0) + 1;
+      if (c.claim === 1) {
+        await held;
+        const out = await outsideRequest(() => next(args));
+        firstWritten();
+        return out;
+      }
+      attempts.push(c.attempt);
+      const out = await next(args);
+      if (c.attempt === 1)
+        throw Object.assign(new Error('answer to the claim lost (injected)'), { name: 'TimeoutError', $metadata: {} });
+      return out;
+    },
+    // Inside the SDK's retry loop (one call per attempt), before the response is read.
+    { step: 'deserialize', priority: 'high', name },
+  );
+  cleanups.push(() => {
+    release();
+    stack.remove(name);
+  });
+  return { claims, attempts, release, written };
+}
+
+describe('a request that answered 503 with an Idempotency-Key', () => {
+  it('is replayed or run afresh by a retry after Retry-After, never a 409, even when its claim was written after its 503', async () => {
+    const t = await newTenant();
+    const key = newId('idem');
+    await warm(t.adminKey);
+    const faults = lateThenLostClaims(key);
+    // The claim hangs: the request answers 503 at its deadline.
+    const first = await createStore(t.adminKey, 'retried', key);
+    const answeredAt = Date.now();
+    expect503(first);
+    const retryAfterMs = Number(first.headers?.['Retry-After']) * 1000;
+
+    // Now the claim is written (after the 503): the lease it holds ends no later than a retry may come.
+    faults.release();
+    await faults.written;
+    const [claim] = faults.claims;
+    const stored = await getDdb().send(
+      new GetCommand({ TableName: table(), Key: { pk: claim.pk, sk: claim.sk }, ConsistentRead: true }),
+    );
+    expect(stored.Item).toMatchObject({ state: 'in_flight', lease: claim.lease });
+    expect(stored.Item?.leaseUntil).toBeLessThanOrEqual(answeredAt + retryAfterMs);
+    expect(await storeNames(t.adminKey)).toEqual([]);
+
+    // The retry, Retry-After seconds after the 503, under the full deadline; its own claim is sent twice by the SDK.
+    await sleep(answeredAt + retryAfterMs - Date.now());
+    delete process.env.REQUEST_DEADLINE_MS;
+    const retry = await createStore(t.adminKey, 'retried', key);
+    expect(faults.attempts).toEqual([1, 2]);
+    expect({ status: retry.statusCode, replayed: retry.headers?.['Idempotent-Replayed'] }).toEqual({
+      status: 201,
+      replayed: undefined,
+    });
+    expect(await storeNames(t.adminKey)).toEqual(['retried']);
+    // And the next retry replays it.
+    const replay = await createStore(t.adminKey, 'retried', key);
+    expect({ status: replay.statusCode, replayed: replay.headers?.['Idempotent-Replayed'], body: replay.body }).toEqual({
+      status: 201,
+      replayed: 'true',
+      body: retry.body,
+    });
+    expect(await storeNames(t.adminKey)).toEqual(['retried']);
+  }, 30_000);
 });
 
 describe('a DynamoDB endpoint that accepts connections and never answers', () => {
