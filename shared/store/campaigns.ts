@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignSettings } from '../domain/targeting/index.js';
 import { batchWrite } from './batch.js';
 import { db, queryPartition, table } from './db.js';
@@ -162,4 +162,63 @@ export async function partnerHasCampaigns(tenantId: string, partnerId: string): 
     start = res.LastEvaluatedKey;
   } while (start);
   return false;
+}
+
+/**
+ * Move links written before they were spread over LINK_SHARDS partitions
+ * (one partition per fence: pk `T#<tenant>#GFC#<fence>`, sk `C#<campaign>`)
+ * to their partition of today, deleting the old rows. Until a deployment has
+ * run it (`npm run migrate-links`), the campaigns of those old links do not
+ * fire. A one-off operation with operator credentials: it scans the table
+ * (`segments` parallel segments), which no function may do. Idempotent: run
+ * again, it moves what is left. Returns the links moved.
+ */
+export async function migrateLegacyLinks(opts: { tableName?: string; segments?: number } = {}): Promise<number> {
+  const TableName = opts.tableName ?? table();
+  const segments = opts.segments ?? 4;
+  const legacy = /^T#([^#]+)#GFC#([^#]+)$/;
+  const write = async (requests: Record<string, unknown>[]) => {
+    for (let i = 0; i < requests.length; i += 25) {
+      let pending = requests.slice(i, i + 25);
+      for (let round = 0; pending.length; round++) {
+        if (round >= 8) throw new Error('migrate-links: writes kept coming back unprocessed');
+        if (round) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
+        const res = await db().send(new BatchWriteCommand({ RequestItems: { [TableName]: pending as never } }));
+        pending = (res.UnprocessedItems?.[TableName] ?? []) as never;
+      }
+    }
+  };
+  const moved = await Promise.all(
+    Array.from({ length: segments }, async (_, segment) => {
+      let n = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db().send(
+          new ScanCommand({
+            TableName,
+            Segment: segment,
+            TotalSegments: segments,
+            FilterExpression: 'contains(pk, :gfc)',
+            ProjectionExpression: 'pk, sk',
+            ExpressionAttributeValues: { ':gfc': '#GFC#' },
+            ExclusiveStartKey: start,
+          }),
+        );
+        const rows = (page.Items ?? []).flatMap((i) => {
+          const m = legacy.exec(String(i.pk));
+          const campaignId = String(i.sk).startsWith('C#') ? String(i.sk).slice(2) : '';
+          return m && campaignId && !campaignId.includes('#')
+            ? [{ old: { pk: i.pk, sk: i.sk }, tenantId: m[1], geofenceId: m[2], campaignId }]
+            : [];
+        });
+        // The new row first, then the old one goes: a failure in between leaves both, never neither.
+        await write(rows.map((r) => ({ PutRequest: { Item: linkKey(r.tenantId, r.geofenceId, r.campaignId) } })));
+        await write(rows.map((r) => ({ DeleteRequest: { Key: r.old } })));
+        n += rows.length;
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return n;
+    }),
+  );
+  return moved.reduce((a, b) => a + b, 0);
 }
