@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import SlowestFirst from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
     // Two workers on two cores: the integration files spend much of their time waiting (delivery backoff, process starts).
     maxWorkers: 2,
+    // The slowest files start first (test/support/sequencer.ts).
+    sequence: { sequencer: SlowestFirst },
     projects: [
       {
         test: {
