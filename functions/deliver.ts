@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { handleRecord } from '../shared/delivery/deliver.js';
+import '../shared/http/pipeline/xray.js';
 import { withLogContext } from '../shared/platform/log.js';
 import { flushMetrics } from '../shared/platform/metrics.js';
 

@@ -1,4 +1,4 @@
-import { lambda } from '../shared/http/lambda.js';
+import { lambda } from '../shared/http/pipeline/entry.js';
 import { count } from '../shared/platform/metrics.js';
 import { type OfferOutcome, requestOffers } from '../shared/services/offers.js';
 import { recordConversion, redeem } from '../shared/services/redemption.js';

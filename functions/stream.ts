@@ -1,4 +1,5 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import '../shared/http/pipeline/xray.js';
 import { withLogContext } from '../shared/platform/log.js';
 import { flushMetrics } from '../shared/platform/metrics.js';
 import { processOutbox } from '../shared/services/outbox.js';

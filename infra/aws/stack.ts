@@ -269,7 +269,7 @@ export class GeoOffersStack extends Stack {
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.TEXT,
-      // X-Ray: the Powertools tracer (shared/platform/tracer.ts) records the handler and every AWS SDK call.
+      // X-Ray: Lambda records every invocation; the Powertools tracer adds the handler and every AWS SDK call, except in offers (shared/platform/tracer.ts).
       tracing: lambda.Tracing.ACTIVE,
       environment: {
         TABLE_NAME: this.table.tableName,

@@ -10,7 +10,7 @@ import { tracer } from './tracer.js';
  * The AWS clients, created once per process (module scope, reused across
  * Lambda invocations). Locally only the endpoints differ. Tests may pass
  * their own clients with setClients (e.g. to count requests with middleware).
- * On AWS each SDK call is an X-Ray subsegment (the tracer is off elsewhere).
+ * On AWS each SDK call is an X-Ray subsegment, except in the offers function (shared/platform/tracer.ts).
  *
  * Every call is bounded: a dependency that stops answering costs at most
  * SDK_MAX_ATTEMPTS × (SDK_CONNECTION_TIMEOUT_MS + SDK_REQUEST_TIMEOUT_MS) plus

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,6 +114,16 @@ describe('the offers function built as deployed', () => {
     expect(Object.keys(output().inputs).some((i) => i.includes('node_modules/h3-js/'))).toBe(true);
   });
 
+  it('carries no X-Ray SDK: the hot path is traced by Lambda alone (shared/platform/tracer.ts)', () => {
+    const inputs = Object.keys(output().inputs);
+    expect(inputs.filter((i) => /node_modules\/(aws-xray-sdk-core|@aws-lambda-powertools\/tracer)\//.test(i))).toEqual([]);
+    expect(inputs).not.toContain('shared/http/pipeline/xray.ts');
+  });
+
+  it('stays within 460 KB minified (447 KB once the X-Ray SDK left it; bench/bundles.ts prints what it is made of)', () => {
+    expect(statSync(path.join(outdir, 'index.js')).size).toBeLessThanOrEqual(460 * 1024);
+  });
+
   it('links a separate source map without sources and does not inline it', () => {
     expect(bundle.trimEnd().endsWith('//# sourceMappingURL=index.js.map')).toBe(true);
     expect(bundle).not.toContain('sourceMappingURL=data:');
@@ -128,4 +138,29 @@ describe('the offers function built as deployed', () => {
     expect(bundle).toMatch(/module\.exports/);
     expect(bundle).toMatch(/handler/);
   });
+});
+
+describe('the other functions built as deployed', () => {
+  /** The inputs of one function's bundle (built in memory). */
+  async function inputsOf(fn: string): Promise<string[]> {
+    const result = await esbuild.build({
+      ...esbuildOptions(path.join(ROOT, 'functions', `${fn}.ts`), path.join(os.tmpdir(), 'unused')),
+      absWorkingDir: ROOT,
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+    });
+    const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint)!;
+    return Object.keys(output.inputs);
+  }
+
+  it.each(['tenants', 'deliver', 'stream'])(
+    '%s keeps the X-Ray SDK: a subsegment per AWS SDK call',
+    async (fn) => {
+      const inputs = await inputsOf(fn);
+      expect(inputs).toContain('shared/http/pipeline/xray.ts');
+      expect(inputs.some((i) => i.includes('node_modules/aws-xray-sdk-core/'))).toBe(true);
+    },
+    60_000,
+  );
 });
