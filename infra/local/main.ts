@@ -116,6 +116,8 @@ async function main() {
     LOCAL_MODE: '1',
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     DELIVERY_BACKOFF_BASE_S: process.env.DELIVERY_BACKOFF_BASE_S ?? '1',
+    // Secrets at rest are sealed with a key kept in this file (mode 0600), as KMS keeps it on AWS.
+    SECRETS_KEY_FILE: process.env.SECRETS_KEY_FILE ?? path.join(dataDir, 'secrets.key'),
   });
 
   const { loadFunctions } = await import('./functions.js');

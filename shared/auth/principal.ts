@@ -23,6 +23,11 @@ export interface Principal {
   scopes: Scope[];
   /** Empty = every store of the tenant. */
   storeIds: string[];
+  /**
+   * A publishable key's request: the shopper its verified shopper token names (`sub`). It acts only for
+   * this shopper. Absent for secret and operator keys, which need no token.
+   */
+  shopperId?: string;
 }
 
 /** May this principal act on the given store? (store-restricted keys) */

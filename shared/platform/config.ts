@@ -15,6 +15,13 @@ export interface Config {
   deliveryBackoffBaseS: number;
   /** Webhook request timeout, in milliseconds. */
   webhookTimeoutMs: number;
+  /**
+   * Where the key that seals secrets at rest comes from (shared/platform/sealed.ts): on AWS the KMS key
+   * (SECRETS_KMS_KEY_ID, the stack's customer-managed key); locally a key file (SECRETS_KEY_FILE, created
+   * with mode 0600 on first use).
+   */
+  secretsKmsKeyId?: string;
+  secretsKeyFile?: string;
 }
 
 /** The service name on every log line, metric and trace segment (Powertools' `service`). */
@@ -53,6 +60,8 @@ export function getConfig(): Config {
     sqsEndpoint: process.env.SQS_ENDPOINT || undefined,
     deliveryBackoffBaseS: numberVar('DELIVERY_BACKOFF_BASE_S', 10),
     webhookTimeoutMs: numberVar('WEBHOOK_TIMEOUT_MS', 5000),
+    secretsKmsKeyId: process.env.SECRETS_KMS_KEY_ID || undefined,
+    secretsKeyFile: process.env.SECRETS_KEY_FILE || undefined,
   };
   return cached;
 }

@@ -26,6 +26,9 @@ export const SCOPES = [
   'stats:read',
   'webhooks:write',
   'keys:write',
+  'conversions:write',
+  'tokens:write',
+  'settings:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
