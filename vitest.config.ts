@@ -24,7 +24,8 @@ export default defineConfig({
       {
         test: {
           name: 'int',
-          include: ['test/int/**/*.test.ts'],
+          // The adversarial suite (fuzzing, the authorization matrix, abuse regressions) runs against the same stack.
+          include: ['test/int/**/*.test.ts', 'test/adversarial/**/*.test.ts'],
           globalSetup: ['test/int/global-setup.ts'],
           setupFiles: ['test/int/env.ts'],
           testTimeout: 60_000,

@@ -7,7 +7,11 @@ import { flushMetrics } from '../shared/platform/metrics.js';
 
 /**
  * SQS consumer of the offers queue (ReportBatchItemFailures): each record
- * succeeds or fails on its own (see handleRecord). One processor per batch,
+ * succeeds or fails on its own (see handleRecord), and the records of a
+ * batch are delivered at once, not one after another: a receiver that takes
+ * its whole timeout delays none of its batch-mates (and a webhook that timed
+ * out is paused, so its other offers do not hold later batches: see
+ * shared/delivery/deliver.ts). One processor per batch,
  * as it holds the batch's state and batches can overlap in one process
  * locally; a batch whose every record failed answers with the full list
  * rather than throwing, as any partial failure does. Log lines carry the
@@ -18,6 +22,7 @@ export const handler = (event: SQSEvent, context?: Context): Promise<SQSBatchRes
   withLogContext(context, {}, () =>
     processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
       context,
+      processInParallel: true,
       throwOnFullBatchFailure: false,
     }).finally(flushMetrics),
   );

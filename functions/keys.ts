@@ -1,5 +1,6 @@
 import { lambda } from '../shared/http/lambda.js';
 import { createKey, listKeys, revokeKey } from '../shared/services/keys.js';
+import { createTokenKey, deleteTokenKeyOf, listTokenKeysOf, mintShopperToken } from '../shared/services/shopper-tokens.js';
 
 export const handler = lambda('keys', {
   createKey: async ({ body, principal }) => ({ status: 201, body: await createKey(principal, body) }),
@@ -8,4 +9,12 @@ export const handler = lambda('keys', {
     await revokeKey(principal, params.id);
     return { status: 204 };
   },
+  // Shopper tokens: the tenant's signing keys, and tokens minted with the newest.
+  createShopperTokenKey: async ({ principal }) => ({ status: 201, body: await createTokenKey(principal) }),
+  listShopperTokenKeys: async ({ principal }) => ({ body: await listTokenKeysOf(principal) }),
+  deleteShopperTokenKey: async ({ params, principal }) => {
+    await deleteTokenKeyOf(principal, params.kid);
+    return { status: 204 };
+  },
+  createShopperToken: async ({ body, principal }) => ({ status: 201, body: await mintShopperToken(principal, body) }),
 });

@@ -1,6 +1,6 @@
-import { lambda } from '../shared/http/pipeline/entry.js';
+import { type Handlers, lambda } from '../shared/http/pipeline/entry.js';
 import { count } from '../shared/platform/metrics.js';
-import { type OfferOutcome, requestOffers } from '../shared/services/offers.js';
+import { type OfferOutcome, offerShopperId, requestOffers } from '../shared/services/offers.js';
 import { recordConversion, redeem } from '../shared/services/redemption.js';
 
 /** The metrics of one offer request: the fences its point matched, the offers it made, the campaigns that held the shopper out. */
@@ -10,10 +10,12 @@ function countOutcome({ result, heldOut }: OfferOutcome): void {
   count('HeldOut', heldOut);
 }
 
-export const handler = lambda('offers', {
+/** The offers function's routes (exported so tests can run them behind another key decision). */
+export const offerHandlers: Handlers<'offers'> = {
   requestOffers: async ({ principal, body, requestId, idempotency }) => {
     count('OffersRequested');
-    const shopperId = body.shopperId;
+    // The body's, or with a publishable key the Shopper-Token's (401 without one, 403 for another shopper).
+    const shopperId = offerShopperId(principal, body.shopperId);
     // With an Idempotency-Key, its record is completed in the offers' own transaction.
     const outcome = await requestOffers(principal, body, {
       requestId,
@@ -30,4 +32,6 @@ export const handler = lambda('offers', {
     body: await recordConversion(principal, body),
     shopperId: body.shopperId,
   }),
-});
+};
+
+export const handler = lambda('offers', offerHandlers);

@@ -1,5 +1,6 @@
 import { lambda } from '../shared/http/lambda.js';
 import { deleteShopper, exportShopper, getShopper, listShopperOffers, putShopper } from '../shared/services/shoppers.js';
+import { getOfferDelivery } from '../shared/services/webhook.js';
 
 export const handler = lambda('shoppers', {
   putShopper: async ({ principal, params, body }) => ({ body: await putShopper(principal, params.shopperId, body) }),
@@ -12,4 +13,5 @@ export const handler = lambda('shoppers', {
   listShopperOffers: async ({ principal, params, query }) => ({
     body: await listShopperOffers(principal, params.shopperId, query.limit, query.cursor),
   }),
+  getOffer: async ({ principal, params }) => ({ body: await getOfferDelivery(principal, params.id) }),
 });

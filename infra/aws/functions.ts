@@ -1,5 +1,6 @@
 import type { FunctionName } from '../../shared/http/route.js';
 import { functionNames } from '../../shared/http/routes.js';
+import type { SealContext } from '../../shared/platform/sealed.js';
 import { QUEUE_DEF } from '../../shared/store/table-def.js';
 
 /**
@@ -9,6 +10,9 @@ import { QUEUE_DEF } from '../../shared/store/table-def.js';
  * is no authorizer function.
  */
 export type LambdaName = FunctionName | 'deliver' | 'stream';
+
+/** What a sealed secret is for: the `purpose` of its encryption context. */
+export type SealPurpose = SealContext['purpose'];
 
 /** What a function may do with the single table. */
 export type TableAccess = 'none' | 'read' | 'readWrite';
@@ -29,6 +33,13 @@ export interface FunctionSettings {
   consumesStream: boolean;
   /** `sqs:SendMessage` on the dead-letter queue: moves a malformed message there at once. */
   sendsToDlq: boolean;
+  /**
+   * Secrets it seals (`kms:GenerateDataKey`) and opens (`kms:Decrypt`) with the stack's secrets key,
+   * by purpose (shared/platform/sealed.ts): each grant holds only for data keys bound to these purposes
+   * (their encryption context). A function with either gets SECRETS_KMS_KEY_ID; the others know no key.
+   */
+  seals: readonly SealPurpose[];
+  opens: readonly SealPurpose[];
   memoryMb: number;
   timeoutSeconds: number;
 }
@@ -40,6 +51,8 @@ export const DEFAULT_SETTINGS: FunctionSettings = {
   consumesOffers: false,
   consumesStream: false,
   sendsToDlq: false,
+  seals: [],
+  opens: [],
   memoryMb: 512,
   timeoutSeconds: HTTP_TIMEOUT_SECONDS,
 };
@@ -52,16 +65,34 @@ export const DEFAULT_SETTINGS: FunctionSettings = {
 export const FUNCTION_SETTINGS: Partial<Record<LambdaName, Partial<FunctionSettings>>> = {
   ops: { table: 'none' }, // /health, /openapi.json and the API's 404s touch no data
   // The hot path: geo matching, one transaction per offer. It sends nothing to SQS: the stream does (outbox).
-  offers: { memoryMb: 1024 },
+  // It opens the tenants' shopper-token keys to verify the Shopper-Token of publishable-key requests.
+  offers: { memoryMb: 1024, opens: ['shopper-token-key'] },
+  // Shopper-token keys: sealed when created, opened to sign the tokens POST /v1/shopper-tokens mints.
+  keys: { seals: ['shopper-token-key'], opens: ['shopper-token-key'] },
+  // The webhook secret: sealed on PUT and rotation, opened to answer it and to sign the test event.
+  webhook: { seals: ['webhook-secret'], opens: ['webhook-secret'] },
   deliver: {
     consumesOffers: true,
     sendsToDlq: true,
+    opens: ['webhook-secret'],
     memoryMb: 1024,
     timeoutSeconds: QUEUE_DEF.deliveryTimeoutSeconds,
-  }, // webhook POSTs, delivery status; poison → DLQ
+  }, // webhook POSTs (signed with the opened secrets), delivery status; poison → DLQ
   // The outbox: new offers → the offers queue; exposures → stats counters, and marks the records counted.
   stream: { consumesStream: true, sendsOffers: true, timeoutSeconds: STREAM_TIMEOUT_SECONDS },
 };
+
+/**
+ * The offers queue's event source: batches of 10 records (delivered at once,
+ * see functions/deliver.ts), handed over as soon as they are polled (no
+ * batching window: a batch waits for nobody), at most this many batches at
+ * once. A webhook that hangs is paused after its first timeout
+ * (shared/delivery/deliver.ts), so it holds at most a few of them, for at
+ * most the webhook timeout each; the cap keeps a burst of deliveries from
+ * taking the account's Lambda concurrency from the API.
+ */
+export const DELIVERY_BATCH_SIZE = 10;
+export const DELIVERY_MAX_CONCURRENCY = 50;
 
 export function settingsFor(name: LambdaName): FunctionSettings {
   return { ...DEFAULT_SETTINGS, ...FUNCTION_SETTINGS[name] };

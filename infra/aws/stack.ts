@@ -8,6 +8,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -18,7 +19,15 @@ import type { FunctionName, RouteDef } from '../../shared/http/route.js';
 import { routes } from '../../shared/http/routes.js';
 import { QUEUE_DEF, TABLE_DEF } from '../../shared/store/table-def.js';
 import { BUNDLING, nodeOptions } from './bundling.js';
-import { TABLE_ACTIONS, lambdaNames, settingsFor, type LambdaName } from './functions.js';
+import {
+  DELIVERY_BATCH_SIZE,
+  DELIVERY_MAX_CONCURRENCY,
+  TABLE_ACTIONS,
+  lambdaNames,
+  settingsFor,
+  type LambdaName,
+  type SealPurpose,
+} from './functions.js';
 
 /** The repository root: entries are `functions/<name>.ts`, the lock file is `package-lock.json`. */
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -66,6 +75,12 @@ export class GeoOffersStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   /** Where the stream's event source sends a batch it gave up on (its shard and sequence numbers, not the records). */
   readonly streamDeadLetterQueue: sqs.Queue;
+  /**
+   * The customer-managed key that seals secrets at rest (webhook signing secrets, shopper-token keys):
+   * envelope encryption, one data key per tenant and purpose (shared/platform/sealed.ts). Rotated yearly
+   * by KMS; retained with the table, whose sealed values it alone opens.
+   */
+  readonly secretsKey: kms.Key;
   readonly functions: ReadonlyMap<LambdaName, NodejsFunction>;
   /** How every function is bundled (bundling.ts; bench/bundles.ts measures the same build). */
   readonly bundling: BundlingOptions = BUNDLING;
@@ -124,6 +139,13 @@ export class GeoOffersStack extends Stack {
         "This queue is itself a dead-letter queue: the on-failure destination of the table stream's event source (cdk-nag only recognises queues named in another queue's redrive policy). A dead-letter queue of its own would move failures further from the alarm on its depth.",
     });
 
+    // ---- Secrets at rest ----
+    this.secretsKey = new kms.Key(this, 'SecretsKey', {
+      description: 'Seals secrets at rest (webhook signing secrets, shopper-token keys): data keys bound to tenant and purpose',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     // ---- Functions ----
     const functions = new Map<LambdaName, NodejsFunction>();
     for (const name of lambdaNames()) functions.set(name, this.lambdaFunction(name));
@@ -133,7 +155,13 @@ export class GeoOffersStack extends Stack {
       const settings = settingsFor(name);
       // The consumer(s) of the offers queue (deliver); the event source grants receive/delete/change-visibility.
       if (settings.consumesOffers) {
-        fn.addEventSource(new SqsEventSource(this.offersQueue, { batchSize: 10, reportBatchItemFailures: true }));
+        fn.addEventSource(
+          new SqsEventSource(this.offersQueue, {
+            batchSize: DELIVERY_BATCH_SIZE,
+            maxConcurrency: DELIVERY_MAX_CONCURRENCY,
+            reportBatchItemFailures: true,
+          }),
+        );
       }
       // The outbox: the event source grants the stream reads (on the stream ARN) and SendMessage on the stream DLQ.
       if (settings.consumesStream) fn.addEventSource(this.outboxSource());
@@ -276,6 +304,8 @@ export class GeoOffersStack extends Stack {
         OFFERS_QUEUE_URL: this.offersQueue.queueUrl,
         DLQ_URL: this.deadLetterQueue.queueUrl,
         ...(runtimeNodeOptions ? { NODE_OPTIONS: runtimeNodeOptions } : {}),
+        // Only the functions that seal or open secrets know the key (and only they may use it: below).
+        ...(settings.seals.length || settings.opens.length ? { SECRETS_KMS_KEY_ID: this.secretsKey.keyArn } : {}),
         // Traces hold timings and call names, never bodies: responses carry keys shown once,
         // webhook secrets and shopper profiles, and webhook URLs are the tenants' own.
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
@@ -300,6 +330,8 @@ export class GeoOffersStack extends Stack {
     if (settings.sendsToDlq) {
       role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
     }
+    if (settings.seals.length) role.addToPolicy(this.secretsGrant('kms:GenerateDataKey', settings.seals));
+    if (settings.opens.length) role.addToPolicy(this.secretsGrant('kms:Decrypt', settings.opens));
     // consumesOffers / consumesStream: their event sources (constructor) add what they need.
 
     Validations.of(role).acknowledge({
@@ -313,6 +345,25 @@ export class GeoOffersStack extends Stack {
         'Pinned to nodejs22.x on purpose: it is the runtime the code, its dependencies and the bundle target (node22) are tested for; moving to a newer runtime is a deliberate, tested upgrade.',
     });
     return fn;
+  }
+
+  /**
+   * One KMS action on the secrets key, only for data keys whose encryption
+   * context names this service and one of these purposes (sealed.ts binds
+   * every data key to `{service, purpose, tenantId}`): the deliver function
+   * can open webhook secrets and nothing else.
+   */
+  private secretsGrant(action: 'kms:GenerateDataKey' | 'kms:Decrypt', purposes: readonly SealPurpose[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions: [action],
+      resources: [this.secretsKey.keyArn],
+      conditions: {
+        StringEquals: {
+          'kms:EncryptionContext:service': 'geo-offers',
+          'kms:EncryptionContext:purpose': [...purposes],
+        },
+      },
+    });
   }
 
   /**

@@ -1,13 +1,13 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { DomainError, notFound, payloadTooLarge, unavailable } from '../../shared/platform/errors.js';
+import { DomainError, notFound, payloadTooLarge } from '../../shared/platform/errors.js';
 import { MAX_BODY_BYTES } from '../../shared/http/pipeline/parse.js';
 import { requestIdOf } from '../../shared/http/pipeline/request-id.js';
-import { problemResponse } from '../../shared/http/pipeline/respond.js';
+import { problemResponse, toHttpError } from '../../shared/http/pipeline/respond.js';
 import type { FunctionName, RouteDef } from '../../shared/http/route.js';
 import { routes } from '../../shared/http/routes.js';
-import { errorFields, log } from '../../shared/platform/log.js';
+import { log } from '../../shared/platform/log.js';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, ctx: Context) => Promise<APIGatewayProxyResult>;
 
@@ -129,21 +129,54 @@ export function createGateway(deps: GatewayDeps): http.Server {
     else running--;
   };
   return http.createServer((req, res) => {
+    const started = Date.now();
+    const gatewayId = randomUUID();
+    // The id the functions use too (shared/http/pipeline/request-id.ts): the client's when valid.
+    const requestId = requestIdOf(req.headers as Record<string, string | undefined>, gatewayId);
     turn()
-      .then(() => handle(req, res, deps))
+      .then(() => handle(req, res, deps, { started, gatewayId, requestId }))
       .catch((err) => {
-        log('error', 'local gateway failure', errorFields(err));
-        if (!res.headersSent) send(res, problemResponse(unavailable(1)));
+        // A bug here is a 500 with a correlation id (logged with the error), as in the functions
+        // (respond.ts): 503 tells a client to retry, and is only for a dependency that is down.
+        const error = toHttpError(err, requestId);
+        if (res.headersSent) res.destroy();
+        else send(res, problemResponse(error, requestId));
+        log('info', 'request', { requestId, method: req.method, status: error.status, ms: Date.now() - started });
       })
       .finally(done);
   });
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps) {
-  const started = Date.now();
-  const gatewayId = randomUUID();
-  // The id the functions use too (shared/http/pipeline/request-id.ts): the client's when valid.
-  const requestId = requestIdOf(req.headers as Record<string, string | undefined>, gatewayId);
+/**
+ * The single- and multi-value maps of an event (headers, query string) from
+ * name/value pairs, as API Gateway's JSON makes them: every name an own data
+ * property, `__proto__`, `constructor` or `toString` as plain as any other
+ * (collected in Maps, then defined with Object.fromEntries, never assigned),
+ * so no name reaches or replaces Object.prototype. The last value of a name
+ * wins in the single-value map.
+ */
+export function eventMaps(pairs: Iterable<[string, string]>): [Record<string, string>, Record<string, string[]>] {
+  const single = new Map<string, string>();
+  const multi = new Map<string, string[]>();
+  for (const [k, v] of pairs) {
+    single.set(k, v);
+    const all = multi.get(k);
+    if (all) all.push(v);
+    else multi.set(k, [v]);
+  }
+  return [Object.fromEntries(single), Object.fromEntries(multi)];
+}
+
+/** The client's address, as API Gateway reports it (IPv4-mapped IPv6 as the IPv4 address). */
+export const sourceIpOf = (req: http.IncomingMessage): string =>
+  (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+
+async function handle(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  deps: GatewayDeps,
+  { started, gatewayId, requestId }: { started: number; gatewayId: string; requestId: string },
+) {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = (req.method ?? 'GET').toUpperCase();
   /** An answer of the gateway itself (no function ran): the problem response and its access line. */
@@ -181,19 +214,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
     throw err;
   }
 
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const k = req.rawHeaders[i];
-    headers[k] = req.rawHeaders[i + 1];
-    multiValueHeaders[k] = [...(multiValueHeaders[k] ?? []), req.rawHeaders[i + 1]];
-  }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [k, v] of url.searchParams) {
-    query[k] = v;
-    multiQuery[k] = [...(multiQuery[k] ?? []), v];
-  }
+  const rawHeaders: [string, string][] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) rawHeaders.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+  const [headers, multiValueHeaders] = eventMaps(rawHeaders);
+  const [query, multiQuery] = eventMaps(url.searchParams);
   const hasQuery = Object.keys(query).length > 0;
   const hasParams = Object.keys(match.params).length > 0;
   // As an HTTP API's $default stage sends it in payload format 1.0 (no stage in the path, no authorizer).
@@ -209,7 +233,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
     resourceId: `${method} ${match.route.path}`,
     resourcePath: match.route.path,
     stage: '$default',
-    identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? null },
+    // The client's address, where payload format 1.0 puts it (the functions limit unknown keys by it).
+    identity: { sourceIp: sourceIpOf(req), userAgent: req.headers['user-agent'] ?? null },
   } as unknown as APIGatewayProxyEvent['requestContext'];
 
   const event: APIGatewayProxyEvent = {

@@ -25,6 +25,11 @@ export class Lru<V> {
     return value;
   }
 
+  /** The value, without marking it as used. */
+  peek(key: string): V | undefined {
+    return this.#entries.get(key);
+  }
+
   set(key: string, value: V): void {
     this.#entries.delete(key);
     this.#entries.set(key, value);
@@ -82,6 +87,18 @@ export class TtlCache<V> {
     } finally {
       if (this.#loading.get(key) === loading) this.#loading.delete(key);
     }
+  }
+
+  /**
+   * Would `get(key, now)` answer without a load of its own: a fresh value, a
+   * fresh "absent", or a load already under way? (Peeks: marks nothing as used.)
+   */
+  knows(key: string, now: number): boolean {
+    if (this.#loading.has(key)) return true;
+    const hit = this.#present.peek(key);
+    if (hit && isFresh(hit.readAt, now, this.ttlMs)) return true;
+    const absentAt = this.#absent.peek(key);
+    return absentAt !== undefined && isFresh(absentAt, now, this.ttlMs);
   }
 
   /** Drop what is known of `key`: the next `get` loads it. */

@@ -28,6 +28,13 @@ export interface Principal {
    * this shopper. Absent for secret and operator keys, which need no token.
    */
   shopperId?: string;
+  /** A publishable key's `deviceAttributes`: the `attributes.<name>` its app may send inline with an offer request. */
+  deviceAttributes?: string[];
+  /**
+   * The key's rate limit, taken once the route is known (shared/http/pipeline/authorize.ts: after the
+   * per-shopper limit, so that a shopper refused there spends nothing of the key's). Absent: no key limit.
+   */
+  rateLimit?: RateLimit;
 }
 
 /** May this principal act on the given store? (store-restricted keys) */

@@ -305,3 +305,72 @@ export class RateLimiter {
 
 /** This container's limiter. */
 export const rateLimiter = new RateLimiter();
+
+/**
+ * A limit kept by one container alone: a token bucket (GCRA, the same
+ * `takeLocal` as above) per id, nothing shared and nothing written. Used where
+ * the id is too fine-grained for a shared window to pay for itself (a window
+ * item per shopper would be one more write on nearly every offer request):
+ * the per-shopper offer limit and the per-source limit of unknown keys.
+ * Accuracy: exact for the requests this container serves (locally, all of
+ * them); a client whose requests land on n containers at once gets up to n
+ * times the limit. Ids beyond `maxIds` drop the least recently used one
+ * (whose next request starts with a full bucket).
+ */
+export class LocalLimiter {
+  /** Per id: the bucket's theoretical arrival time, and the clock when it was last taken from. */
+  readonly #buckets: Lru<{ tat: number; at: number }>;
+
+  constructor(maxIds = LIMITER_KEYS) {
+    this.#buckets = new Lru(maxIds);
+  }
+
+  /** The bucket's arrival time as of `now`: a clock that went back moves it back as much, keeping what was spent. */
+  #tat(b: { tat: number; at: number } | undefined, now: number): number {
+    if (!b) return now;
+    return now < b.at ? b.tat - (b.at - now) : b.tat;
+  }
+
+  /** Take one request of `id`: 0 when admitted, else the milliseconds until a token is back. */
+  take(id: string, limit: RateLimit, now: number): number {
+    const r = takeLocal(this.#tat(this.#buckets.get(id), now), limit, now);
+    if (!('tat' in r)) return r.waitMs;
+    this.#buckets.set(id, { tat: r.tat, at: now });
+    return 0;
+  }
+
+  /** What `take` would answer, without taking anything. */
+  wouldWait(id: string, limit: RateLimit, now: number): number {
+    const b = this.#buckets.peek(id);
+    if (!b) return 0;
+    const r = takeLocal(this.#tat(b, now), limit, now);
+    return 'tat' in r ? 0 : r.waitMs;
+  }
+
+  clear(): void {
+    this.#buckets.clear();
+  }
+}
+
+/**
+ * The per-shopper offer limit (API v1.1): `POST /v1/offers` with a publishable
+ * key, per (tenant, shopper of the token), 1 request/s and a burst of 5. One
+ * shopper (one installed app, or one stolen token) hammering the shared key
+ * gets 429 alone; the key's own limit stays the ceiling of the whole fleet.
+ */
+export const SHOPPER_OFFER_LIMIT: RateLimit = { rps: 1, burst: 5 };
+/** Shoppers a container keeps buckets for. */
+export const SHOPPER_LIMITER_IDS = 100_000;
+
+/**
+ * Requests with an unknown key (well formed, checksum right, no such key) per
+ * client address: 2/s, burst 20. Past it, a key this container knows nothing
+ * of is refused (429) without a DynamoDB read, so forged keys cost at most
+ * this many reads per source.
+ */
+export const UNKNOWN_KEY_SOURCE_LIMIT: RateLimit = { rps: 2, burst: 20 };
+
+/** This container's per-shopper offer limiter. */
+export const shopperLimiter = new LocalLimiter(SHOPPER_LIMITER_IDS);
+/** This container's limiter of unknown keys per source address. */
+export const unknownKeyLimiter = new LocalLimiter(LIMITER_KEYS);

@@ -57,42 +57,115 @@ function guardedLookup(localMode: boolean): LookupFunction {
   };
 }
 
-/** POST a JSON body with a timeout; resolves with the status code or rejects. */
+/** Most of a receiver's answer that is read (and dropped): the status is all a delivery needs. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** Why a webhook request got no HTTP answer: a short text for the offer's attempt list and the logs (no URL, no address). */
+export class WebhookFailure extends Error {
+  override readonly name = 'WebhookFailure';
+  /** The request took the whole timeout (the receiver is slow or hangs), as opposed to failing fast. */
+  readonly timedOut: boolean;
+  constructor(message: string, timedOut = false) {
+    super(message);
+    this.timedOut = timedOut;
+  }
+}
+
+/** Words for the network errors a receiver causes, without the address or port they name. */
+function networkFailure(err: NodeJS.ErrnoException): WebhookFailure {
+  if (err instanceof WebhookFailure) return err;
+  const code = err.code ?? '';
+  if (code === 'ECONNREFUSED') return new WebhookFailure('connection refused');
+  if (code === 'ECONNRESET' || code === 'EPIPE') return new WebhookFailure('connection reset by the receiver');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new WebhookFailure('the host name does not resolve');
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new WebhookFailure('host unreachable');
+  if (/CERT|SSL|TLS|SELF_SIGNED/.test(code)) return new WebhookFailure(`TLS handshake failed (${code})`);
+  if (err.message?.startsWith('Webhook host ')) return new WebhookFailure(err.message);
+  return new WebhookFailure(code ? `network error (${code})` : 'network error');
+}
+
+/**
+ * POST a JSON body; resolves with the answer's HTTP status, or rejects with a
+ * WebhookFailure. `timeoutMs` bounds the whole request (DNS, connect, TLS,
+ * sending, and the answer's status line and headers): a receiver that
+ * trickles bytes cannot hold it longer. The answer's body is not waited for
+ * (at most 64 KiB of it is read and dropped). `signal` aborts it early (the
+ * request deadline of an API call).
+ */
 export function postJson(
   url: string,
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
   localMode: boolean,
+  signal?: AbortSignal,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const u = new URL(url);
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return reject(new WebhookFailure('the stored URL is not valid'));
+    }
     // Node does not call `lookup` for an IP literal: check it here.
     const literal = bareHost(u);
     const refused = net.isIP(literal) ? addressRefusal(literal, localMode) : undefined;
-    if (refused) return reject(new Error(`Webhook host ${refused}`));
+    if (refused) return reject(new WebhookFailure(`Webhook host ${refused}`));
+    if (signal?.aborted) return reject(new WebhookFailure('aborted before it was sent'));
     const mod = u.protocol === 'https:' ? https : http;
-    const req = mod.request(
-      u,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'user-agent': 'geo-offers-webhooks/1',
-          ...headers,
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    let req: http.ClientRequest;
+    try {
+      req = mod.request(
+        u,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'user-agent': 'geo-offers-webhooks/1',
+            ...headers,
+          },
+          lookup: guardedLookup(localMode),
         },
-        lookup: guardedLookup(localMode),
-        timeout: timeoutMs,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`Webhook timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
+        (res) => {
+          const status = res.statusCode ?? 0;
+          finish(() => resolve(status));
+          // The status is known: the rest of the answer is read and dropped within a short grace.
+          const grace = setTimeout(() => res.destroy(), 1000);
+          grace.unref();
+          let read = 0;
+          res.on('data', (chunk: Buffer) => {
+            read += chunk.length;
+            if (read > MAX_ANSWER_BYTES) res.destroy();
+          });
+          res.on('close', () => clearTimeout(grace));
+          res.on('error', () => undefined);
+        },
+      );
+    } catch (err) {
+      // A request Node will not make (e.g. a header it refuses): a failed attempt, not an error of ours to retry.
+      return reject(new WebhookFailure(`could not send the request (${(err as NodeJS.ErrnoException).code ?? 'invalid'})`));
+    }
+    const timer = setTimeout(() => {
+      const failure = new WebhookFailure(`timed out after ${timeoutMs} ms`, true);
+      finish(() => reject(failure));
+      req.destroy(failure);
+    }, timeoutMs);
+    const onAbort = () => {
+      const failure = new WebhookFailure('aborted at the request deadline', true);
+      finish(() => reject(failure));
+      req.destroy(failure);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (err) => finish(() => reject(networkFailure(err))));
     req.end(body);
   });
 }

@@ -9,6 +9,7 @@ import { shopperRoutes } from './routes/shoppers.js';
 import { statsRoutes } from './routes/stats.js';
 import { storeRoutes } from './routes/stores.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { webhookRoutes } from './routes/webhook.js';
 
 /**
@@ -22,6 +23,7 @@ export const routes = [
   ...opsRoutes,
   ...tenantRoutes,
   ...keyRoutes,
+  ...tokenRoutes,
   ...storeRoutes,
   ...partnerRoutes,
   ...geofenceRoutes,

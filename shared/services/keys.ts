@@ -20,6 +20,8 @@ export interface KeyInput {
   storeIds?: string[];
   expiresAt?: string;
   rateLimit?: RateLimit;
+  /** Publishable keys only: the `attributes.<name>` its app may send inline (at most DEVICE_ATTRIBUTES_MAX). */
+  deviceAttributes?: string[];
 }
 
 /** Public view of a key: never its value or hash. */
@@ -35,6 +37,7 @@ export function keyView(r: ApiKeyRecord) {
     expiresAt: r.expiresAt,
     revokedAt: r.revokedAt,
     rateLimit: r.rateLimit,
+    deviceAttributes: r.deviceAttributes ?? [],
   };
 }
 
@@ -57,6 +60,7 @@ export function mintKey(tenantId: string, input: KeyInput): { record: ApiKeyReco
       expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
       revokedAt: null,
       rateLimit: input.rateLimit ?? DEFAULT_RATE_LIMITS[input.kind],
+      deviceAttributes: input.kind === 'publishable' ? [...new Set(input.deviceAttributes ?? [])] : [],
     },
   };
 }
@@ -69,6 +73,9 @@ export async function createKey(caller: Principal, input: KeyInput) {
         errors.push({ path: `scopes[${i}]`, message: 'A publishable key may only hold offers:write and offers:redeem.' });
     });
   }
+  // Only an app sends attributes inline; a secret key's server sends whole profiles (PUT /v1/shoppers/{shopperId}).
+  if (input.kind !== 'publishable' && input.deviceAttributes?.length)
+    errors.push({ path: 'deviceAttributes', message: 'Only publishable keys carry deviceAttributes.' });
   if (input.expiresAt && Date.parse(input.expiresAt) <= Date.now())
     errors.push({ path: 'expiresAt', message: 'Must be in the future.' });
   if (input.rateLimit && input.rateLimit.burst < input.rateLimit.rps)

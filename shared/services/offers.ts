@@ -8,9 +8,16 @@ import {
   isTooVague,
   type CampaignDecision,
 } from '../domain/offers/index.js';
-import { confidenceRank, hasConsent, mergeProfile, type InlineProfile, type ShopperProfile } from '../domain/targeting/index.js';
+import {
+  confidenceRank,
+  deviceProfileErrors,
+  hasConsent,
+  mergeProfile,
+  type InlineProfile,
+  type ShopperProfile,
+} from '../domain/targeting/index.js';
 import { IDEMPOTENCY_LEASE_S } from '../platform/deadline.js';
-import { unavailable, unprocessable } from '../platform/errors.js';
+import { type FieldError, forbidden, unauthorized, unavailable, unprocessable } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { log } from '../platform/log.js';
 import { TtlCache } from '../platform/ttl-cache.js';
@@ -26,13 +33,45 @@ import { campaignsByIds, configCacheTtlS, storesByIds, tenantLinks, tenantPartne
 
 /** What an offer request asks, as its request schema (`OfferRequestSchema`) validates it. */
 export interface OfferRequest {
-  shopperId: string;
+  /** Required with a secret key; with a publishable key it may be omitted (the shopper token's `sub`). */
+  shopperId?: string;
   location: { lat: number; lng: number; accuracyM?: number };
   at?: string;
   profile?: InlineProfile;
 }
 
 const AT_SKEW_PUBLISHABLE_MS = 10 * 60_000;
+
+/**
+ * The shopper an offer request acts for. A publishable key acts only for the
+ * shopper its verified Shopper-Token names (`principal.shopperId`): without
+ * one, 401; a body `shopperId` that differs, 403; none, the token's. A secret
+ * key names the shopper in the body (required: 422).
+ */
+export function offerShopperId(p: Principal, bodyShopperId: string | undefined): string {
+  if (p.kind === 'publishable') {
+    if (!p.shopperId) throw unauthorized('A publishable key needs a valid Shopper-Token.');
+    if (bodyShopperId !== undefined && bodyShopperId !== p.shopperId)
+      throw forbidden('shopperId differs from the shopper of the Shopper-Token.');
+    return p.shopperId;
+  }
+  if (bodyShopperId === undefined) throw unprocessable([{ path: 'shopperId', message: 'Required.' }]);
+  return bodyShopperId;
+}
+
+/**
+ * What a request may not carry for its key, before any I/O: a publishable key's inline profile fields beyond
+ * consent and its deviceAttributes ("audience spoofing"), and an `at` away from now.
+ */
+function requestErrors(p: Principal, req: OfferRequest, scheduleAt: Date, nowMs: number): FieldError[] {
+  if (p.kind !== 'publishable') return [];
+  const errors = req.profile ? deviceProfileErrors(req.profile, p.deviceAttributes ?? []) : [];
+  // `at` lets servers evaluate schedules for a past or planned instant; an app may only report a location a
+  // few minutes old, so it cannot step outside a campaign's hours.
+  if (Math.abs(scheduleAt.getTime() - nowMs) > AT_SKEW_PUBLISHABLE_MS)
+    errors.push({ path: 'at', message: 'With a publishable key, at must be within 10 minutes of now.' });
+  return errors;
+}
 
 /** Bounds of the hot path (see requestOffers). */
 export const OFFER_LIMITS = {
@@ -109,19 +148,18 @@ const EMPTY: OfferOutcome = { result: { offers: [], geofences: [] }, stored: fal
  */
 const fullShards = new TtlCache<Set<number>>(() => Math.max(1, configCacheTtlS()) * 1000, 10_000);
 
-export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferContext = {}): Promise<OfferOutcome> {
+export async function requestOffers(p: Principal, body: OfferRequest, ctx: OfferContext = {}): Promise<OfferOutcome> {
   const now = ctx.now ?? new Date();
-  const { lat, lng } = req.location;
-  const accuracyM = req.location.accuracyM;
+  const { lat, lng } = body.location;
+  const accuracyM = body.location.accuracyM;
   const tooVague = isTooVague(accuracyM);
 
   const nowMs = now.getTime();
   const nowIso = now.toISOString();
-  const scheduleAt = req.at ? new Date(req.at) : now;
-  // `at` lets servers evaluate schedules for a past or planned instant; an app (publishable key) may only
-  // report a location a few minutes old, so it cannot step outside a campaign's hours.
-  if (p.kind === 'publishable' && Math.abs(scheduleAt.getTime() - nowMs) > AT_SKEW_PUBLISHABLE_MS)
-    throw unprocessable([{ path: 'at', message: 'With a publishable key, at must be within 10 minutes of now.' }]);
+  const scheduleAt = body.at ? new Date(body.at) : now;
+  const req = { ...body, shopperId: offerShopperId(p, body.shopperId) };
+  const refused = requestErrors(p, req, scheduleAt, nowMs);
+  if (refused.length) throw unprocessable(refused);
 
   // Round 1: the spatial lookup, the profile and the cap states, in parallel; beside them, when the
   // container's cache is cold, the tenant's fence → campaign links and partner names (not awaited by a
@@ -133,7 +171,8 @@ export async function requestOffers(p: Principal, req: OfferRequest, ctx: OfferC
     tooVague ? Promise.resolve([]) : findFences(p.tenantId, lat, lng, accuracyM),
     tooVague ? Promise.resolve(new Map()) : getShopperCaps(p.tenantId, req.shopperId, nowMs),
   ]);
-  const profile = mergeProfile(stored, req.profile);
+  // A publishable key's inline profile is the device's: it can withdraw consent and set its deviceAttributes, no more.
+  const profile = mergeProfile(stored, req.profile, p.kind === 'publishable' ? 'device' : 'server');
   if (!hasConsent(profile)) return EMPTY;
   // A store-restricted key (e.g. one store's own app) only sees its stores' fences.
   const matches = found.filter((m) => !p.storeIds.length || (m.fence.storeId !== null && p.storeIds.includes(m.fence.storeId)));
@@ -251,7 +290,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The transaction of one decision, and the response it stands for. */
 function buildCommit(
   p: Principal,
-  req: OfferRequest,
+  req: OfferRequest & { shopperId: string },
   decided: Candidate[],
   caps: ReadonlyMap<string, { slots: Record<string, number>; version: number }>,
   matched: boolean,
@@ -330,10 +369,22 @@ function buildCommit(
     outcome: (matches: FenceMatch[]): OfferOutcome => ({
       result: {
         offers: offers.sort((a, b) => b.priority - a.priority || a.campaignId.localeCompare(b.campaignId)).map(publicOffer),
-        geofences: matches.map((m) => m.fence.id),
+        geofences: listedFences(p, matches, offers),
       },
       stored: true,
       heldOut: heldOut.length,
     }),
   };
+}
+
+/**
+ * The `geofences` of a response: a secret key sees every fence the location matched (within its stores); a
+ * publishable key only those of the offers it is given, so the public key cannot map a tenant's fences
+ * ("fence mapping"), and a held-out shopper's answer reads like any answer without an offer.
+ */
+function listedFences(p: Principal, matches: FenceMatch[], offers: StoredOffer[]): string[] {
+  const ids = matches.map((m) => m.fence.id);
+  if (p.kind !== 'publishable') return ids;
+  const offered = new Set(offers.map((o) => o.geofenceId));
+  return ids.filter((id) => offered.has(id));
 }

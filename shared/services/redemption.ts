@@ -13,10 +13,16 @@ import { offerView } from './shoppers.js';
 
 /** After the offer: redemption at the till and purchases (conversions) that measure lift. */
 
-/** Redeem an offer once: 404 unknown (or another tenant's), 403 outside the key's stores, 409 twice, 410 expired. */
+/**
+ * Redeem an offer once: 404 unknown (or another tenant's, or with a publishable key another shopper's), 403
+ * outside the key's stores, 409 twice, 410 expired.
+ */
 export async function redeem(p: Principal, offerId: string, body: { storeId?: string; amount?: number }) {
   const offer = await getOfferById(p.tenantId, offerId);
   if (!offer) throw notFound('Offer');
+  // An app acts for the shopper of its Shopper-Token only: an offer id that leaked (webhooks, logs, another
+  // phone) is not found, exactly like one that does not exist (regression: "redeem any offer").
+  if (p.kind === 'publishable' && (!p.shopperId || offer.shopperId !== p.shopperId)) throw notFound('Offer');
   const atStore = body.storeId ?? offer.storeId;
   if (p.storeIds.length && !canUseStore(p, atStore)) throw forbidden('This key may only redeem at its own stores.');
   if (body.storeId && !(await getStore(p.tenantId, body.storeId)))
@@ -44,11 +50,16 @@ export const ATTRIBUTION_DAYS = 7;
  * Record a purchase and attribute it to every campaign the shopper was
  * eligible for (offered: treatment; held out: holdout) in the 7 days before
  * it. Offered wins when the shopper was on both sides in the window.
+ * Servers only: the route needs `conversions:write`, which no publishable key
+ * holds, and this refuses any key but a secret one as well (regression:
+ * "forged results", an app's key recorded purchases that turned a
+ * campaign's lift, and told which shoppers were held out).
  */
 export async function recordConversion(
   p: Principal,
   body: { shopperId: string; storeId?: string; amount?: number; at?: string },
 ) {
+  if (p.kind !== 'secret') throw forbidden("Purchases are recorded by the tenant's servers, with a secret key.");
   const atMs = body.at ? Date.parse(body.at) : Date.now();
   if (atMs > Date.now() + 5 * 60_000) throw unprocessable([{ path: 'at', message: 'Must not be in the future.' }]);
   if (p.storeIds.length && !canUseStore(p, body.storeId))

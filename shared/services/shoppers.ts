@@ -14,8 +14,22 @@ function checkShopperId(id: string): string {
   return id;
 }
 
+/**
+ * A shopper's profile, consent, export and erasure belong to the whole tenant (a shopper visits every store),
+ * so a key restricted to some stores may not read or change them: 403, whatever the shopper (regression:
+ * "store-restricted keys", a key limited to one store rewrote any shopper's profile and consent). What a
+ * store-restricted key may see about a shopper is its own stores' offers (listShopperOffers).
+ */
+function tenantWide(p: Principal, what: string) {
+  if (p.storeIds.length)
+    throw forbidden(
+      `${what} covers the whole tenant, and this key is restricted to some stores; use a key without storeIds (e.g. the tenant's server).`,
+    );
+}
+
 export async function putShopper(p: Principal, shopperId: string, profile: ShopperProfile) {
   checkShopperId(shopperId);
+  tenantWide(p, 'A shopper profile (with its consent)');
   const stored = { ...profile, shopperId, updatedAt: nowIso() };
   await putProfile(p.tenantId, shopperId, stored);
   return stored;
@@ -23,31 +37,30 @@ export async function putShopper(p: Principal, shopperId: string, profile: Shopp
 
 export async function getShopper(p: Principal, shopperId: string) {
   checkShopperId(shopperId);
+  tenantWide(p, 'A shopper profile');
   const profile = await getProfile<Record<string, unknown>>(p.tenantId, shopperId);
   if (!profile) throw notFound('Shopper');
   return profile;
 }
 
-/** Export and erasure cover everything about a shopper, across stores: tenant-wide keys only. */
-function tenantWide(p: Principal, what: string) {
-  if (p.storeIds.length) throw forbidden(`${what} covers every store; use a key that is not store-restricted.`);
-}
-
 /** Every item held about the shopper, grouped by kind (a bounded query of one partition). */
 export async function exportShopper(p: Principal, shopperId: string) {
   checkShopperId(shopperId);
-  tenantWide(p, 'Export');
+  tenantWide(p, "A shopper's export");
   const { profile, ...items } = await exportShopperItems(p.tenantId, shopperId);
   return { shopperId, exportedAt: nowIso(), profile, ...items };
 }
 
 export async function deleteShopper(p: Principal, shopperId: string) {
   checkShopperId(shopperId);
-  tenantWide(p, 'Erasure');
+  tenantWide(p, "A shopper's erasure");
   await eraseShopper(p.tenantId, shopperId);
 }
 
-/** The shopper's live offers (not redeemed, not expired), newest first, paged. */
+/**
+ * The shopper's live offers (not redeemed, not expired), newest first, paged. A store-restricted key (a till)
+ * sees only the offers at its own stores, so it can redeem them; never the shopper's profile.
+ */
 export async function listShopperOffers(p: Principal, shopperId: string, limit: number, cursor?: string) {
   checkShopperId(shopperId);
   const page = await listLiveOffers(p.tenantId, shopperId, limit, cursor);

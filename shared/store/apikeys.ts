@@ -47,6 +47,8 @@ export interface ApiKeyRecord {
   expiresAt: string | null;
   revokedAt: string | null;
   rateLimit: RateLimit;
+  /** Publishable keys: the `attributes.<name>` an app may send inline with an offer request (absent = none). */
+  deviceAttributes?: string[];
 }
 
 const KIND = 'APIKEY';
@@ -156,5 +158,6 @@ function toRecord(item: Record<string, unknown>): ApiKeyRecord {
     expiresAt: (item.expiresAt as string | null) ?? null,
     revokedAt: (item.revokedAt as string | null) ?? null,
     rateLimit: item.rateLimit as RateLimit,
+    deviceAttributes: Array.isArray(item.deviceAttributes) ? (item.deviceAttributes as string[]).map(String) : [],
   };
 }

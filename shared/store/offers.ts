@@ -54,9 +54,26 @@ export interface StoredOffer {
   deliveryAttempts: number;
   deliveredAt?: string;
   lastDeliveryError?: string;
+  /** The last DELIVERY_LOG_SIZE attempts at the webhook, oldest first (absent on offers never attempted). */
+  deliveryLog?: DeliveryAttempt[];
   /** The id of the offer request that made it (X-Request-Id): the outbox queues it with the offer, for the delivery logs. */
   requestId?: string;
 }
+
+/**
+ * One attempt at the tenant's webhook, as GET /v1/offers/{id} shows it: when,
+ * the HTTP status of the answer (absent when none came), how long it took,
+ * and why it failed (a short text; never the URL, an address or the body).
+ */
+export interface DeliveryAttempt {
+  at: string;
+  status?: number;
+  ms: number;
+  error?: string;
+}
+
+/** Most attempts kept on an offer (the latest ones). */
+export const DELIVERY_LOG_SIZE = 10;
 
 const PREFIX = 'OFFER#';
 const DAYS_AFTER_EXPIRY = 30;
@@ -174,7 +191,13 @@ export async function redeemOffer(
   }
 }
 
-/** Record a delivery outcome on the offer (no-op if the offer was erased meanwhile). */
+/**
+ * Record a delivery outcome on the offer: its status, its attempt count and,
+ * for an attempt at the webhook, that attempt appended to `log` (the attempts
+ * the offer held when it was read, of which the last DELIVERY_LOG_SIZE are
+ * kept). No-op, returning false, if the offer was erased or delivered
+ * meanwhile.
+ */
 export async function setDeliveryStatus(
   tenantId: string,
   shopperId: string,
@@ -182,13 +205,22 @@ export async function setDeliveryStatus(
   status: StoredOffer['deliveryStatus'],
   attempts: number,
   error?: string,
+  attempt?: { entry: DeliveryAttempt; log?: DeliveryAttempt[] },
 ): Promise<boolean> {
+  const sets = ['deliveryStatus = :s', 'deliveryAttempts = :a'];
+  if (status === 'delivered') sets.push('deliveredAt = :at');
+  if (error) sets.push('lastDeliveryError = :e');
+  if (attempt) sets.push('deliveryLog = :log');
+  const entry = attempt && {
+    ...attempt.entry,
+    ...(attempt.entry.error ? { error: attempt.entry.error.slice(0, 200) } : {}),
+  };
   try {
     await db().send(
       new UpdateCommand({
         TableName: table(),
         Key: offerKey(tenantId, shopperId, offerId),
-        UpdateExpression: `SET deliveryStatus = :s, deliveryAttempts = :a${status === 'delivered' ? ', deliveredAt = :at' : ''}${error ? ', lastDeliveryError = :e' : ''}`,
+        UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: 'attribute_exists(pk) AND deliveryStatus <> :delivered',
         ExpressionAttributeValues: {
           ':s': status,
@@ -196,6 +228,7 @@ export async function setDeliveryStatus(
           ':delivered': 'delivered',
           ...(status === 'delivered' ? { ':at': new Date().toISOString() } : {}),
           ...(error ? { ':e': error.slice(0, 200) } : {}),
+          ...(entry ? { ':log': [...(attempt.log ?? []), entry].slice(-DELIVERY_LOG_SIZE) } : {}),
         },
       }),
     );

@@ -9,6 +9,7 @@ import { DomainError } from '../../shared/platform/errors.js';
 import { getApiKeyByHash, revokeApiKey } from '../../shared/store/apikeys.js';
 import { api, newKey, newTenant } from '../support/api.js';
 import { countDynamoRequests } from '../support/principal.js';
+import { TOKEN_ROUTE_STUBS } from '../support/route-stubs.js';
 
 /**
  * The key cache of a warm container (this process), against DynamoDB Local.
@@ -134,6 +135,7 @@ describe('a dependency failure in authorization', () => {
     createKey: async () => ({ status: 201, body: {} }),
     listKeys: async () => ({ body: { items: [] } }),
     revokeKey: async () => ({ status: 204 }),
+    ...TOKEN_ROUTE_STUBS,
   });
   const listKeys = (key: string) =>
     stores(

@@ -1,6 +1,7 @@
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { createHmac } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Webhook } from 'standardwebhooks';
 import { describe, inject, it } from 'vitest';
 import { handler as deliverHandler } from '../../functions/deliver.js';
 import { getDdb, getSqs } from '../../shared/platform/clients.js';
@@ -16,10 +17,14 @@ async function offerState(key: string, shopperId: string, offerId: string) {
   return (res.body.offers as { id: string; deliveryStatus: string; deliveryAttempts: number }[]).find((o) => o.id === offerId);
 }
 
-function verify(secret: string, header: string, body: string) {
-  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
-  if (!m) return false;
-  return createHmac('sha256', secret).update(`${m[1]}.${body}`).digest('hex') === m[2];
+/** Does the published Standard Webhooks verifier accept this delivery with this secret? */
+function verify(secret: string, headers: IncomingHttpHeaders, body: string) {
+  try {
+    new Webhook(secret).verify(body, headers as Record<string, string>);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function dlqMessages(): Promise<Message[]> {
@@ -89,9 +94,10 @@ describe.concurrent('webhook configuration', () => {
     const t = await newTenant();
     const first = await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: 'http://127.0.0.1:9/a' } });
     expect(first.status).toBe(200);
-    expect(first.body.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(first.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(first.body.events).toEqual(['offer.created']);
     const second = await api('PUT', '/v1/webhook', { key: t.adminKey, body: { url: 'http://127.0.0.1:9/b' } });
-    expect(second.body).toEqual({ url: 'http://127.0.0.1:9/b', secret: first.body.secret });
+    expect(second.body).toEqual({ url: 'http://127.0.0.1:9/b', events: ['offer.created'], secret: first.body.secret });
   });
 
   it('refuses link-local and metadata addresses, even in local mode', async ({ expect }) => {
@@ -110,7 +116,9 @@ describe.concurrent('webhook configuration', () => {
 });
 
 describe.concurrent('offer delivery', () => {
-  it('POSTs each offer signed with the secret and a stable Webhook-Id, and marks it delivered', async ({ expect }) => {
+  it('POSTs each offer signed per Standard Webhooks with the secret and a stable webhook-id, and marks it delivered', async ({
+    expect,
+  }) => {
     const t = await newTenant();
     const rx = await startReceiver();
     try {
@@ -122,9 +130,12 @@ describe.concurrent('offer delivery', () => {
       expect(offers).toHaveLength(1);
       await waitFor(() => rx.received.length >= 1 || undefined);
       const got = rx.received[0];
-      expect(verify(hook.body.secret, String(got.headers['webhook-signature']), got.body)).toBe(true);
-      expect(verify('whsec_wrong', String(got.headers['webhook-signature']), got.body)).toBe(false);
+      expect(verify(hook.body.secret, got.headers, got.body)).toBe(true);
+      expect(verify(`whsec_${Buffer.alloc(32, 7).toString('base64')}`, got.headers, got.body)).toBe(false);
+      expect(verify(hook.body.secret, got.headers, got.body.replace('Lucía', 'Lucia'))).toBe(false);
       expect(got.headers['webhook-id']).toBe(`whk_${offers[0].id}`);
+      expect(String(got.headers['webhook-signature'])).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+      expect(Math.abs(Number(got.headers['webhook-timestamp']) - got.at / 1000)).toBeLessThan(5);
       expect(got.headers['content-type']).toBe('application/json');
       const payload = JSON.parse(got.body);
       expect(payload).toMatchObject({
@@ -263,7 +274,6 @@ describe.concurrent('offer delivery', () => {
       const name = `unreachable-${offerA.id}`;
       let refused = 0;
       getDdb().middlewareStack.add(
-        // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signature
         (next: any, context: any) => async (args: any) => {
           if (String(context.commandName).startsWith('Get') && JSON.stringify(args.input ?? {}).includes(offerA.id)) {
             refused++;

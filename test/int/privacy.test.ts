@@ -114,10 +114,12 @@ describe('shopper privacy', () => {
   it('lets an app report only a recent instant in `at`', async () => {
     const t = await newTenant();
     const app = await newKey(t.adminKey, { kind: 'publishable' });
+    const shopperId = unique('s');
     const res = await api('POST', '/v1/offers', {
       key: app.key,
+      shopper: shopperId,
       body: {
-        shopperId: unique('s'),
+        shopperId,
         location: spot,
         at: '2020-01-01T10:00:00Z',
         profile: { consent: { location: true, marketing: true } },
@@ -126,8 +128,9 @@ describe('shopper privacy', () => {
     expect(expectProblem(res, 422).errors).toEqual([{ path: 'at', message: expect.stringContaining('10 minutes') }]);
     const ok = await api('POST', '/v1/offers', {
       key: app.key,
+      shopper: shopperId,
       body: {
-        shopperId: unique('s'),
+        shopperId,
         location: spot,
         at: new Date().toISOString(),
         profile: { consent: { location: true, marketing: true } },

@@ -7,6 +7,7 @@ import { queryPartition } from '../../shared/store/db.js';
 import { rateLimitPartition } from '../../shared/store/ratelimit.js';
 import { newKey, newTenant, unique } from '../support/api.js';
 import { countDynamoRequests, pool } from '../support/principal.js';
+import { TOKEN_ROUTE_STUBS } from '../support/route-stubs.js';
 
 /**
  * The rate limit as the functions run it, in this process (one container)
@@ -17,6 +18,7 @@ const keys = lambda('keys', {
   createKey: async () => ({ status: 201, body: {} }),
   listKeys: async ({ principal }) => ({ body: { items: [], keyId: principal.keyId } }),
   revokeKey: async () => ({ status: 204 }),
+  ...TOKEN_ROUTE_STUBS,
 });
 
 let n = 0;

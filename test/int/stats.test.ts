@@ -18,16 +18,16 @@ describe('redemption', () => {
     await consentingShopper(t.adminKey, s);
     const [offer] = (await offersFor(t.adminKey, s, placeA)).offers;
     const app = await newKey(t.adminKey, { kind: 'publishable' });
-    const first = await api('POST', `/v1/offers/${offer.id}/redeem`, { key: app.key, body: { amount: 12.5 } });
+    const first = await api('POST', `/v1/offers/${offer.id}/redeem`, { key: app.key, shopper: s, body: { amount: 12.5 } });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ id: offer.id, status: 'redeemed', campaignId, storeId });
     expect(first.body.redeemedAt).toEqual(expect.any(String));
-    expect(expectProblem(await api('POST', `/v1/offers/${offer.id}/redeem`, { key: app.key, body: {} }), 409).type).toMatch(
-      /already-redeemed/,
-    );
+    expect(
+      expectProblem(await api('POST', `/v1/offers/${offer.id}/redeem`, { key: app.key, shopper: s, body: {} }), 409).type,
+    ).toMatch(/already-redeemed/);
     const other = await newTenant();
     expectProblem(await api('POST', `/v1/offers/${offer.id}/redeem`, { key: other.adminKey, body: {} }), 404);
-    expectProblem(await api('POST', '/v1/offers/of_nope/redeem', { key: app.key, body: {} }), 404);
+    expectProblem(await api('POST', '/v1/offers/of_nope/redeem', { key: app.key, shopper: s, body: {} }), 404);
     // redeemed offers are no longer live
     const live = await api('GET', `/v1/shoppers/${s}/offers`, { key: t.adminKey });
     expect(live.body.items).toEqual([]);

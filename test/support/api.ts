@@ -14,10 +14,23 @@ export const apiUrl = () => inject('stack').apiUrl;
 export async function api<T = any>(
   method: string,
   urlPath: string,
-  opts: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; base?: string } = {},
+  opts: {
+    key?: string;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    base?: string;
+    /** With a publishable key made by newKey(): send a Shopper-Token for this shopper (minted by the key's tenant). */
+    shopper?: string;
+  } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+  if (opts.shopper !== undefined) {
+    const admin = opts.key ? appAdmins.get(opts.key) : undefined;
+    if (!admin) throw new Error('api({shopper}) needs a publishable key made by newKey()');
+    headers['shopper-token'] = await shopperToken(admin, opts.shopper, { base: opts.base });
+  }
   let body: string | undefined = opts.rawBody;
   if (opts.body !== undefined) {
     body = JSON.stringify(opts.body);
@@ -48,11 +61,45 @@ export async function newTenant(name = unique('tenant')): Promise<{ id: string; 
   return { id: res.body.tenant.id, adminKey: res.body.adminKey };
 }
 
+/** The admin key of the tenant of each publishable key newKey() made: it mints their shopper tokens. */
+const appAdmins = new Map<string, string>();
+
+/** Is this a publishable key made by newKey() (whose requests can carry a minted Shopper-Token)? */
+export const isAppKey = (key: string | undefined): boolean => !!key && appAdmins.has(key);
+
 /** A key of the given kind/scopes for a tenant. */
 export async function newKey(adminKey: string, body: Record<string, unknown>): Promise<{ id: string; key: string }> {
   const res = await api('POST', '/v1/keys', { key: adminKey, body: { name: unique('key'), ...body } });
   if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.body.kind === 'publishable') appAdmins.set(res.body.key, adminKey);
   return { id: res.body.id, key: res.body.key };
+}
+
+/** Tokens minted so far, by tenant key and shopper, with when they stop being usable (ms). */
+const minted = new Map<string, { token: string; until: number }>();
+
+/**
+ * A shopper token for `shopperId`, minted by POST /v1/shopper-tokens with a
+ * secret key of the tenant (tokens:write). Reused while it has more than a
+ * minute to live, unless `fresh`.
+ */
+export async function shopperToken(
+  secretKey: string,
+  shopperId: string,
+  opts: { expiresInSeconds?: number; fresh?: boolean; base?: string } = {},
+): Promise<string> {
+  const id = `${secretKey}\n${shopperId}\n${opts.base ?? ''}`;
+  const known = minted.get(id);
+  if (!opts.fresh && opts.expiresInSeconds === undefined && known && known.until > Date.now()) return known.token;
+  const res = await api('POST', '/v1/shopper-tokens', {
+    key: secretKey,
+    base: opts.base,
+    body: { shopperId, ...(opts.expiresInSeconds === undefined ? {} : { expiresInSeconds: opts.expiresInSeconds }) },
+  });
+  if (res.status !== 201) throw new Error(`shopper token: ${res.status} ${JSON.stringify(res.body)}`);
+  if (opts.expiresInSeconds === undefined)
+    minted.set(id, { token: res.body.token, until: Date.parse(res.body.expiresAt) - 60_000 });
+  return res.body.token as string;
 }
 
 export function expectProblem(res: ApiResponse, status: number) {

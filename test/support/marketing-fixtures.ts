@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { api, unique } from './api.js';
+import { api, isAppKey, unique } from './api.js';
 
 /** A store, a circular fence around it and an active campaign on it; returns their ids. */
 export async function storeFenceCampaign(
@@ -47,7 +47,12 @@ export async function offersFor(
   at: { lat: number; lng: number },
   extra: Record<string, unknown> = {},
 ) {
-  const res = await api('POST', '/v1/offers', { key, body: { shopperId, location: { ...at, accuracyM: 10 }, ...extra } });
+  // A publishable key made by newKey() sends a Shopper-Token for the shopper, as an app would.
+  const res = await api('POST', '/v1/offers', {
+    key,
+    body: { shopperId, location: { ...at, accuracyM: 10 }, ...extra },
+    ...(isAppKey(key) ? { shopper: shopperId } : {}),
+  });
   if (res.status !== 200) throw new Error(`offers: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as {
     offers: { id: string; campaignId: string; geofenceId: string; title: string; body: string }[];

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { startReceiver } from './receiver.js';
-import { api, newKey, newTenant, type ApiResponse } from './api.js';
+import { api, isAppKey, newKey, newTenant, type ApiResponse } from './api.js';
 
 /** A rate limit high enough for bursts of test traffic (the default secret key allows 50 rps, burst 100). */
 export const FAST_RATE_LIMIT = { rps: 2000, burst: 4000 };
@@ -90,8 +90,19 @@ export interface OfferResponse {
   geofences: string[];
 }
 
+/**
+ * POST /v1/offers. With a publishable key made by newKey() and no Shopper-Token
+ * among `headers`, a token for the body's shopperId is sent (as an app would).
+ */
 export async function postOffers(key: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
-  return api<OfferResponse>('POST', '/v1/offers', { key, body, headers });
+  const withToken =
+    isAppKey(key) && typeof body.shopperId === 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'shopper-token');
+  return api<OfferResponse>('POST', '/v1/offers', {
+    key,
+    body,
+    headers,
+    ...(withToken ? { shopper: body.shopperId as string } : {}),
+  });
 }
 
 /** POST /v1/offers, expecting 200; returns the response body. */

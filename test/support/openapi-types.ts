@@ -92,6 +92,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/shopper-token-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List shopper-token signing keys (never their secrets), newest first
+         * @description One page: a tenant holds at most 10.
+         */
+        get: operations["listShopperTokenKeys"];
+        put?: never;
+        /**
+         * Create a shopper-token signing key (the secret is shown once)
+         * @description For a tenant server that signs shopper tokens itself. Tokens are JWTs (RFC 7519) signed with HS256: header `{alg:"HS256", kid}`, claims `sub` (the shopper id), `iat`, `exp` (at most 24 h after iat) and `aud: "geo-offers"`; 30 s of clock skew are accepted. At most 10 keys per tenant (409 beyond). Not idempotent: a replay would have to keep the secret readable; a retried creation makes another key, which can be deleted. Store-restricted keys get 403 (tokens act for every store).
+         */
+        post: operations["createShopperTokenKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shopper-token-keys/{kid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a shopper-token signing key
+         * @description Every token signed with it is refused (401) from then on: at once locally, within 60 s on AWS (warm containers keep signing keys that long).
+         */
+        delete: operations["deleteShopperTokenKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shopper-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint a shopper token for one shopper
+         * @description For the tenant's server, after it has signed the shopper in: the app sends the token as `Shopper-Token` with its publishable key. Signed with the tenant's newest signing key (one is created if it has none). Tokens are JWTs (RFC 7519) signed with HS256: header `{alg:"HS256", kid}`, claims `sub` (the shopper id), `iat`, `exp` (at most 24 h after iat) and `aud: "geo-offers"`; 30 s of clock skew are accepted. Not idempotent: minting again is harmless and gives a fresh token. Secret keys only; store-restricted keys get 403.
+         */
+        post: operations["createShopperToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stores": {
         parameters: {
             query?: never;
@@ -231,12 +295,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a shopper profile */
+        /**
+         * Get a shopper profile
+         * @description A shopper profile belongs to the whole tenant: a store-restricted key (one with storeIds) gets 403 here, whatever the shopper.
+         */
         get: operations["getShopper"];
-        /** Create or replace a shopper profile (with consent) */
+        /**
+         * Create or replace a shopper profile (with consent)
+         * @description Audience data and consent come from here (the tenant's server), never from the app. A shopper profile belongs to the whole tenant: a store-restricted key (one with storeIds) gets 403 here, whatever the shopper.
+         */
         put: operations["putShopper"];
         post?: never;
-        /** Erase everything about a shopper */
+        /**
+         * Erase everything about a shopper
+         * @description A shopper profile belongs to the whole tenant: a store-restricted key (one with storeIds) gets 403 here, whatever the shopper.
+         */
         delete: operations["deleteShopper"];
         options?: never;
         head?: never;
@@ -250,7 +323,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export every item held about a shopper */
+        /**
+         * Export every item held about a shopper
+         * @description A shopper profile belongs to the whole tenant: a store-restricted key (one with storeIds) gets 403 here, whatever the shopper.
+         */
         get: operations["exportShopper"];
         put?: never;
         post?: never;
@@ -267,7 +343,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A shopper's live offers, newest first */
+        /**
+         * A shopper's live offers, newest first
+         * @description A store-restricted key (e.g. a till's) lists only the offers at its own stores, and never reads the shopper's profile.
+         */
         get: operations["listShopperOffers"];
         put?: never;
         post?: never;
@@ -342,7 +421,7 @@ export interface paths {
         put?: never;
         /**
          * Offers for a shopper at a location (the hot path)
-         * @description Bounded DynamoDB reads and at most one SQS call per request, whatever the number of geofences and campaigns. Without both consents nothing is stored and no offer is made.
+         * @description Bounded DynamoDB reads and at most one SQS call per request, whatever the number of geofences and campaigns. Without both consents nothing is stored and no offer is made. With a publishable key: the request acts for the shopper of its Shopper-Token (a body shopperId that differs is 403), `profile` may carry only `consent` (withdraw only) and the key's `deviceAttributes` (any other field is 422 naming it), and `geofences` lists only the geofences of the offers returned. A held-out shopper gets the same answer as one with no offer.
          */
         post: operations["requestOffers"];
         delete?: never;
@@ -360,7 +439,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Redeem an offer (once): 409 if already redeemed, 410 once expired */
+        /**
+         * Redeem an offer (once): 409 if already redeemed, 410 once expired
+         * @description With a publishable key, only offers of the Shopper-Token's shopper can be redeemed (any other offer is 404). `amount` is 0 to 1,000,000 with at most 2 decimals.
+         */
         post: operations["redeemOffer"];
         delete?: never;
         options?: never;
@@ -377,8 +459,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a purchase, attributed to campaigns the shopper was eligible for in the last 7 days */
+        /**
+         * Record a purchase, attributed to campaigns the shopper was eligible for in the last 7 days
+         * @description For the tenant's servers (a till, an e-commerce backend): needs `conversions:write`, which publishable keys never hold (403). `amount` is 0 to 1,000,000 with at most 2 decimals (422 otherwise). A store-restricted key records purchases only at its own stores (`storeId` required).
+         */
         post: operations["recordConversion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/offers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An offer, with its delivery status and its attempts at the webhook
+         * @description For the tenant's servers (publishable keys never hold shoppers:read). Another tenant's offer, or one of an erased shopper, is 404; a store-restricted key reads only offers of its stores (403). `delivery.attempts` lists the latest 10 attempts, oldest first.
+         */
+        get: operations["getOffer"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -393,9 +498,52 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set the webhook that receives offers (returns its signing secret) */
+        /**
+         * Set the webhook that receives offers and visit events (returns its signing secret)
+         * @description The secret is created on the first PUT and kept on later ones. Tenant-wide: a store-restricted key gets 403. Deliveries are signed per Standard Webhooks: headers webhook-id, webhook-timestamp, webhook-signature.
+         */
         put: operations["setWebhook"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a new signing secret; the replaced one keeps signing for 24 h
+         * @description During the overlap every delivery carries one signature per secret (space-separated in webhook-signature), so a receiver verifies with either. 404 when no webhook is set.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed webhook.test event now and report how the receiver answered
+         * @description Not queued, not retried; the same URL rules as deliveries (checked again at connect time) and the same timeout. A receiver that refuses, fails or does not answer in time is `delivered: false` (200), never an error of this API. 404 when no webhook is set.
+         */
+        post: operations["testWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -432,7 +580,7 @@ export interface components {
             name: string;
             /** @enum {string} */
             kind: "secret" | "publishable";
-            scopes: ("offers:write" | "offers:redeem" | "shoppers:read" | "shoppers:write" | "stores:read" | "stores:write" | "geofences:read" | "geofences:write" | "campaigns:read" | "campaigns:write" | "partners:read" | "partners:write" | "stats:read" | "webhooks:write" | "keys:write")[];
+            scopes: ("offers:write" | "offers:redeem" | "shoppers:read" | "shoppers:write" | "stores:read" | "stores:write" | "geofences:read" | "geofences:write" | "campaigns:read" | "campaigns:write" | "partners:read" | "partners:write" | "stats:read" | "webhooks:write" | "keys:write" | "conversions:write" | "tokens:write" | "settings:write")[];
             storeIds: string[];
             /** @description First characters of the key, to recognise it. */
             prefix: string;
@@ -443,12 +591,14 @@ export interface components {
                 rps: number;
                 burst: number;
             };
+            /** @description The attributes.<name> an app may send inline with this key (publishable keys; empty otherwise). */
+            deviceAttributes: string[];
         };
         ApiKeyCreate: {
             name: string;
             /** @enum {string} */
             kind: "secret" | "publishable";
-            scopes?: ("offers:write" | "offers:redeem" | "shoppers:read" | "shoppers:write" | "stores:read" | "stores:write" | "geofences:read" | "geofences:write" | "campaigns:read" | "campaigns:write" | "partners:read" | "partners:write" | "stats:read" | "webhooks:write" | "keys:write")[];
+            scopes?: ("offers:write" | "offers:redeem" | "shoppers:read" | "shoppers:write" | "stores:read" | "stores:write" | "geofences:read" | "geofences:write" | "campaigns:read" | "campaigns:write" | "partners:read" | "partners:write" | "stats:read" | "webhooks:write" | "keys:write" | "conversions:write" | "tokens:write" | "settings:write")[];
             storeIds?: string[];
             /** Format: date-time */
             expiresAt?: string;
@@ -456,13 +606,15 @@ export interface components {
                 rps: number;
                 burst: number;
             };
+            /** @description Publishable keys only (422 on a secret key): at most 20 attribute names (without "attributes.") that an app may send inline as profile.attributes.<name> with POST /v1/offers, e.g. ["appVersion","notificationsEnabled"]. Any other inline profile field sent with the key is 422. */
+            deviceAttributes?: string[];
         };
         ApiKeyCreated: {
             id: string;
             name: string;
             /** @enum {string} */
             kind: "secret" | "publishable";
-            scopes: ("offers:write" | "offers:redeem" | "shoppers:read" | "shoppers:write" | "stores:read" | "stores:write" | "geofences:read" | "geofences:write" | "campaigns:read" | "campaigns:write" | "partners:read" | "partners:write" | "stats:read" | "webhooks:write" | "keys:write")[];
+            scopes: ("offers:write" | "offers:redeem" | "shoppers:read" | "shoppers:write" | "stores:read" | "stores:write" | "geofences:read" | "geofences:write" | "campaigns:read" | "campaigns:write" | "partners:read" | "partners:write" | "stats:read" | "webhooks:write" | "keys:write" | "conversions:write" | "tokens:write" | "settings:write")[];
             storeIds: string[];
             /** @description First characters of the key, to recognise it. */
             prefix: string;
@@ -473,6 +625,8 @@ export interface components {
                 rps: number;
                 burst: number;
             };
+            /** @description The attributes.<name> an app may send inline with this key (publishable keys; empty otherwise). */
+            deviceAttributes: string[];
             /** @description The key value. Shown once. */
             key: string;
         };
@@ -839,6 +993,7 @@ export interface components {
         ConversionCreate: {
             shopperId: string;
             storeId?: string;
+            /** @description Amount in the tenant's currency: 0 to 1,000,000, at most 2 decimals. */
             amount?: number;
             /** Format: date-time */
             at?: string;
@@ -852,6 +1007,25 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
+        };
+        CreateShopperTokenKeyResponse: {
+            /** @description The key id: the `kid` header of every token signed with this key. */
+            kid: string;
+            createdAt: string;
+            /** @description The HS256 key: sign with the UTF-8 bytes of this string exactly as returned. Shown once, stored encrypted. */
+            secret: string;
+        };
+        CreateShopperTokenRequest: {
+            /** @description The shopper the token acts for (its `sub`). */
+            shopperId: string;
+            /** @description Lifetime, 60-86400 s (default 3600). */
+            expiresInSeconds?: number;
+        };
+        CreateShopperTokenResponse: {
+            /** @description The JWT to send as the Shopper-Token header beside the publishable key. */
+            token: string;
+            shopperId: string;
+            expiresAt: string;
         };
         Geofence: {
             id: string;
@@ -958,9 +1132,55 @@ export interface components {
             } | null;
             enabled?: boolean;
         };
+        GetOfferResponse: {
+            id: string;
+            campaignId: string;
+            /** @enum {string} */
+            kind: "location" | "local_partner";
+            title: string;
+            body: string;
+            code: string | null;
+            geofenceId: string;
+            storeId: string | null;
+            partnerId: string | null;
+            /** @enum {string} */
+            confidence: "low" | "medium" | "high";
+            expiresAt: string;
+            /** @enum {string} */
+            status: "active" | "redeemed";
+            shopperId: string;
+            createdAt: string;
+            redeemedAt?: string;
+            /** @enum {string} */
+            deliveryStatus: "pending" | "delivered" | "failed" | "not_configured";
+            deliveryAttempts: number;
+            delivery: {
+                /** @enum {string} */
+                status: "pending" | "delivered" | "failed" | "not_configured";
+                deliveredAt?: string;
+                attempts: {
+                    /** @description When the attempt started. */
+                    at: string;
+                    /** @description HTTP status of the receiver's answer; absent when none came. */
+                    status?: number;
+                    /** @description Time to the answer or the failure, milliseconds. */
+                    ms: number;
+                    /** @description Why the attempt failed (no URL, address or body in it). */
+                    error?: string;
+                }[];
+            };
+        };
         Health: {
             /** @constant */
             status: "ok";
+        };
+        ListShopperTokenKeysResponse: {
+            items: {
+                /** @description The key id: the `kid` header of every token signed with this key. */
+                kid: string;
+                createdAt: string;
+            }[];
+            nextCursor: string | null;
         };
         Offer: {
             id: string;
@@ -1001,8 +1221,8 @@ export interface components {
             shopperId: string;
         };
         OfferRequest: {
-            /** @description Your identifier for the shopper (not an email or phone number). */
-            shopperId: string;
+            /** @description Your identifier for the shopper (not an email or phone number). Required with a secret key. With a publishable key it may be omitted (the Shopper-Token's `sub` is used); if sent it must equal `sub`, else 403. */
+            shopperId?: string;
             location: {
                 lat: number;
                 lng: number;
@@ -1014,7 +1234,7 @@ export interface components {
              * @description Instant at which schedules are evaluated (default: now); with a publishable key within 10 minutes of now. Budgets, caps and expiry always use the real time.
              */
             at?: string;
-            /** @description Profile fields sent with an offer request. They override the stored profile for this request only and are not stored. Consent sent here can withdraw but never grant consent recorded on the stored profile. */
+            /** @description Profile fields sent with an offer request, for this request only (never stored). With a secret key they override the stored profile. With a publishable key only `consent` and the `attributes.<name>` listed in the key's `deviceAttributes` are accepted; any other field is 422 naming it (audience data comes from the stored profile, PUT /v1/shoppers/{shopperId}). Consent sent here can withdraw but never grant consent recorded on the stored profile; with a publishable key, a shopper without a stored profile has no consent. */
             profile?: {
                 /** @description First name, used by the {{firstName}} placeholder. */
                 firstName?: string;
@@ -1060,6 +1280,7 @@ export interface components {
         };
         OfferResponse: {
             offers: components["schemas"]["Offer"][];
+            /** @description With a secret key, every geofence the location matched (within the key's stores). With a publishable key, only the geofences of the offers in this response, so an app cannot map the tenant's geofences. */
             geofences: string[];
         };
         OpenApiDocument: {
@@ -1115,7 +1336,14 @@ export interface components {
         };
         RedeemRequest: {
             storeId?: string;
+            /** @description Amount in the tenant's currency: 0 to 1,000,000, at most 2 decimals. */
             amount?: number;
+        };
+        RotateWebhookSecretResponse: {
+            /** @description The new current signing secret. */
+            secret: string;
+            /** @description Until then (24 h) the replaced secret signs every delivery too: webhook-signature carries both. */
+            previousSecretExpiresAt: string;
         };
         Shopper: {
             /** @description First name, used by the {{firstName}} placeholder. */
@@ -1285,14 +1513,30 @@ export interface components {
             /** @description A secret key with every scope. Shown once. */
             adminKey: string;
         };
+        TestWebhookResponse: {
+            /** @description The receiver answered 2xx within the delivery timeout. */
+            delivered: boolean;
+            /** @description HTTP status of the answer; null when none came (refused, timed out). */
+            status: number | null;
+            /** @description Time to the answer (or the failure), milliseconds. */
+            ms: number;
+            /** @description Why it was not delivered (no URL or address in it). */
+            error?: string;
+        };
         Webhook: {
             url: string;
-            /** @description Signing secret for Webhook-Signature (HMAC-SHA256). */
+            events: ("offer.created" | "geofence.entered" | "geofence.exited" | "geofence.dwelled")[];
+            /** @description The current signing secret: created on the first PUT, the same on later ones (until POST /v1/webhook/rotate-secret). */
             secret: string;
         };
         WebhookSet: {
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description https (http too in local mode); link-local addresses are always refused.
+             */
             url: string;
+            /** @description The events POSTed to the URL (each once; a repeat is ignored). Default ["offer.created"]. Without offer.created, offers read deliveryStatus "not_configured". */
+            events?: ("offer.created" | "geofence.entered" | "geofence.exited" | "geofence.dwelled")[];
         };
     };
     responses: {
@@ -1603,6 +1847,130 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listShopperTokenKeys: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListShopperTokenKeysResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createShopperTokenKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateShopperTokenKeyResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteShopperTokenKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                kid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createShopperToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateShopperTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateShopperTokenResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -2693,6 +3061,38 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getOffer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetOfferResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     setWebhook: {
         parameters: {
             query?: never;
@@ -2722,8 +3122,70 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotateWebhookSecretResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestWebhookResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -63,6 +63,7 @@ const circle = { type: 'Circle', coordinates: [2.16, 41.39], radiusM: 100 };
 const VALID_BODIES: Record<string, unknown> = {
   createTenant: { name: 'T' },
   createKey: { name: 'k', kind: 'secret' },
+  createShopperToken: { shopperId: 's1' },
   createStore: { name: 'S', location: { lat: 41.39, lng: 2.16 }, timezone: 'UTC' },
   updateStore: {},
   createPartner: { name: 'P', category: 'cafe', location: { lat: 41.39, lng: 2.16 } },

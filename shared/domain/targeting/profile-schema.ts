@@ -14,11 +14,14 @@ export const ConsentSchema = z
   })
   .describe('Consent given by the shopper. Offers need both flags true.');
 
+/** The name of a custom attribute (`attributes.<name>` in audience rules, a publishable key's `deviceAttributes`). */
+export const AttributeNameSchema = recordKeySchema(
+  ATTRIBUTE_KEY_PATTERN,
+  'attribute names are 1-64 letters, digits or underscores',
+).describe('Attribute name');
+
 export const AttributesSchema = z
-  .record(
-    recordKeySchema(ATTRIBUTE_KEY_PATTERN, 'attribute names are 1-64 letters, digits or underscores').describe('Attribute name'),
-    z.union([z.string().max(LIMITS.attributeStringMax), z.number(), z.boolean()]),
-  )
+  .record(AttributeNameSchema, z.union([z.string().max(LIMITS.attributeStringMax), z.number(), z.boolean()]))
   .refine((rec) => Object.keys(rec).length <= LIMITS.attributesMax, {
     error: `at most ${LIMITS.attributesMax} attributes`,
   })

@@ -5,7 +5,7 @@ import type { Principal } from '../../auth/principal.js';
 import { notFound } from '../../platform/errors.js';
 import { msLeftFor, withDeadline, withRequestDeadline } from '../../platform/deadline.js';
 import { withLogContext } from '../../platform/log.js';
-import { type Authenticate, authorizeRoute, identify, type Identity } from './authorize.js';
+import { type Authenticate, authorizeRoute, identify, type Identity, sourceOf } from './authorize.js';
 import { idempotencyKeyOf, runIdempotent } from './idempotency.js';
 import { observeRequest } from './observe.js';
 import { lowerHeaders, parseJsonBody, refuseOversizedBody, storableNumbers } from './parse.js';
@@ -91,7 +91,7 @@ async function serve(route: RouteDef, impl: RouteImpl, event: APIGatewayProxyEve
  * (see shared/platform/tracer.ts).
  */
 export function lambda<F extends FunctionName>(fn: F, impls: Handlers<NoInfer<F>>, options: LambdaOptions = {}) {
-  const authenticate = options.authenticate ?? authorize;
+  const authenticate: Authenticate = options.authenticate ?? ((headers, source) => authorize(headers, Date.now, source));
   const table = new Map<string, { route: RouteDef; impl: RouteImpl }>();
   for (const r of routes as readonly RouteDef[]) {
     if (r.fn !== fn) continue;
@@ -115,8 +115,12 @@ export function lambda<F extends FunctionName>(fn: F, impls: Handlers<NoInfer<F>
     const requestId = requestIdOfEvent(event);
     const route = event ? table.get(`${event.httpMethod} ${event.resource}`)?.route : undefined;
     // Under the request's one deadline: a key read that hangs answers 503 then, as the handler would.
-    const identity = await identify(route, event?.headers, (headers) =>
-      withDeadline(msLeftFor(event, context), requestId, () => authenticate(headers)),
+    // The client's address (the gateway's sourceIp) limits unknown keys per source.
+    const identity = await identify(
+      route,
+      event?.headers,
+      (headers, source) => withDeadline(msLeftFor(event, context), requestId, () => authenticate(headers, source)),
+      sourceOf(event),
     );
     if (event) identities.set(event, identity);
     const tenantId = 'principal' in identity ? identity.principal?.tenantId || undefined : undefined;

@@ -89,6 +89,15 @@ export interface IdempotencyCommit {
   itemsFor(reply: Reply): TaggedItem[];
 }
 
+/**
+ * The key a request's record is kept under. A publishable key is shared by a whole app fleet: its records are
+ * kept per shopper (the token's), so two shoppers who happen to send the same Idempotency-Key and body never
+ * get each other's replayed offers.
+ */
+export function scopedIdempotencyKey(principal: Pick<Principal, 'shopperId'>, idemKey: string): string {
+  return principal.shopperId ? `S:${principal.shopperId}|${idemKey}` : idemKey;
+}
+
 export const tableIdempotencyStore: IdempotencyStore = {
   begin: beginIdempotent,
   complete: completeIdempotent,
@@ -119,7 +128,8 @@ export async function runIdempotent(
   store: IdempotencyStore = tableIdempotencyStore,
 ): Promise<APIGatewayProxyResult> {
   const { tenantId, keyId } = r.principal;
-  const begun = await store.begin(tenantId, keyId, r.idemKey, fingerprint(r.routeId, r.body));
+  const idemKey = scopedIdempotencyKey(r.principal, r.idemKey);
+  const begun = await store.begin(tenantId, keyId, idemKey, fingerprint(r.routeId, r.body));
   const replay = replayOrRun(begun);
   if (replay || begun.state !== 'started') return replay!;
   const { lease } = begun;
@@ -129,7 +139,7 @@ export async function runIdempotent(
     body: result.body,
   });
   const commit: IdempotencyCommit = {
-    itemsFor: (reply) => completionItems(tenantId, keyId, r.idemKey, lease, stored(r.respond(reply)), reply.shopperId),
+    itemsFor: (reply) => completionItems(tenantId, keyId, idemKey, lease, stored(r.respond(reply)), reply.shopperId),
   };
 
   let result: APIGatewayProxyResult;
@@ -139,15 +149,15 @@ export async function runIdempotent(
     result = r.respond(reply);
   } catch (err) {
     const httpErr = toHttpError(err, r.requestId);
-    if (forgetsClaimOnFailure(httpErr.status)) await store.abandon(tenantId, keyId, r.idemKey, lease).catch(() => undefined);
-    else await store.complete(tenantId, keyId, r.idemKey, lease, problemResponse(httpErr, r.requestId) as StoredResponse);
+    if (forgetsClaimOnFailure(httpErr.status)) await store.abandon(tenantId, keyId, idemKey, lease).catch(() => undefined);
+    else await store.complete(tenantId, keyId, idemKey, lease, problemResponse(httpErr, r.requestId) as StoredResponse);
     throw httpErr;
   }
   if (reply.idempotencyWritten) return result;
   if (reply.noStore) {
-    await store.abandon(tenantId, keyId, r.idemKey, lease);
+    await store.abandon(tenantId, keyId, idemKey, lease);
     return result;
   }
-  await store.complete(tenantId, keyId, r.idemKey, lease, stored(result), reply.shopperId);
+  await store.complete(tenantId, keyId, idemKey, lease, stored(result), reply.shopperId);
   return result;
 }

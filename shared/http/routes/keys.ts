@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { SCOPES } from '../../auth/principal.js';
+import { AttributeNameSchema, DEVICE_ATTRIBUTES_MAX } from '../../domain/targeting/index.js';
 import { IdSchema } from '../../domain/values/id.js';
 import { IsoDateTimeSchema } from '../../domain/values/time.js';
 import { route } from '../route.js';
@@ -25,6 +26,15 @@ export const KeyCreateSchema = z
     storeIds: z.array(IdSchema).max(100).optional(),
     expiresAt: IsoDateTimeSchema.optional(),
     rateLimit: RateLimitSchema.optional(),
+    deviceAttributes: z
+      .array(AttributeNameSchema)
+      .max(DEVICE_ATTRIBUTES_MAX)
+      .optional()
+      .describe(
+        `Publishable keys only (422 on a secret key): at most ${DEVICE_ATTRIBUTES_MAX} attribute names (without "attributes.") ` +
+          'that an app may send inline as profile.attributes.<name> with POST /v1/offers, e.g. ["appVersion","notificationsEnabled"]. ' +
+          'Any other inline profile field sent with the key is 422.',
+      ),
   })
   .strict();
 
@@ -39,6 +49,9 @@ export const KeySchema = z.object({
   expiresAt: z.string().nullable(),
   revokedAt: z.string().nullable().optional(),
   rateLimit: RateLimitSchema,
+  deviceAttributes: z
+    .array(z.string())
+    .describe('The attributes.<name> an app may send inline with this key (publishable keys; empty otherwise).'),
 });
 export const KeyCreatedSchema = KeySchema.extend({ key: z.string().describe('The key value. Shown once.') });
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { LatLngSchema } from '../../domain/geo/schema.js';
+import { AMOUNT_MAX, AmountSchema } from '../../domain/offers/amount.js';
 import { CAMPAIGN_KINDS, CONFIDENCES, ProfileFieldsSchema } from '../../domain/targeting/index.js';
 import { IdSchema } from '../../domain/values/id.js';
 import { IsoDateTimeSchema } from '../../domain/values/time.js';
@@ -9,16 +10,24 @@ import { route } from '../route.js';
 /**
  * `profile` inside `POST /v1/offers`: the profile fields, all optional. Used
  * for this request only and never stored; see `mergeProfile` for how it
- * combines with the stored profile (consent sent here can only revoke).
+ * combines with the stored profile (consent sent here can only revoke), and
+ * `deviceProfileErrors` for what a publishable key may send.
  */
 export const InlineProfileSchema = ProfileFieldsSchema.describe(
-  'Profile fields sent with an offer request. They override the stored profile for this request only and are not stored. ' +
-    'Consent sent here can withdraw but never grant consent recorded on the stored profile.',
+  'Profile fields sent with an offer request, for this request only (never stored). ' +
+    'With a secret key they override the stored profile. ' +
+    "With a publishable key only `consent` and the `attributes.<name>` listed in the key's `deviceAttributes` are accepted; " +
+    'any other field is 422 naming it (audience data comes from the stored profile, PUT /v1/shoppers/{shopperId}). ' +
+    'Consent sent here can withdraw but never grant consent recorded on the stored profile; with a publishable key, ' +
+    'a shopper without a stored profile has no consent.',
 );
 
 export const OfferRequestSchema = z
   .object({
-    shopperId: IdSchema.describe('Your identifier for the shopper (not an email or phone number).'),
+    shopperId: IdSchema.optional().describe(
+      'Your identifier for the shopper (not an email or phone number). Required with a secret key. ' +
+        "With a publishable key it may be omitted (the Shopper-Token's `sub` is used); if sent it must equal `sub`, else 403.",
+    ),
     location: LatLngSchema.extend({
       accuracyM: z
         .number()
@@ -50,7 +59,11 @@ export const OfferSchema = z.object({
 
 export const OfferResponseSchema = z.object({
   offers: z.array(OfferSchema),
-  geofences: z.array(z.string()),
+  geofences: z
+    .array(z.string())
+    .describe(
+      "With a secret key, every geofence the location matched (within the key's stores). With a publishable key, only the geofences of the offers in this response, so an app cannot map the tenant's geofences.",
+    ),
 });
 
 export const StoredOfferSchema = OfferSchema.extend({
@@ -62,12 +75,10 @@ export const StoredOfferSchema = OfferSchema.extend({
   deliveryAttempts: z.number().int(),
 });
 
-const Amount = z.number().min(0).max(1e9);
-
 export const RedeemSchema = z
   .object({
     storeId: IdSchema.optional(),
-    amount: Amount.optional(),
+    amount: AmountSchema.optional(),
   })
   .strict();
 
@@ -75,7 +86,7 @@ export const ConversionSchema = z
   .object({
     shopperId: IdSchema,
     storeId: IdSchema.optional(),
-    amount: Amount.optional(),
+    amount: AmountSchema.optional(),
     at: IsoDateTimeSchema.optional(),
   })
   .strict();
@@ -89,7 +100,10 @@ export const offerRoutes = [
     auth: 'offers:write',
     summary: 'Offers for a shopper at a location (the hot path)',
     description:
-      'Bounded DynamoDB reads and at most one SQS call per request, whatever the number of geofences and campaigns. Without both consents nothing is stored and no offer is made.',
+      'Bounded DynamoDB reads and at most one SQS call per request, whatever the number of geofences and campaigns. Without both consents nothing is stored and no offer is made. ' +
+      'With a publishable key: the request acts for the shopper of its Shopper-Token (a body shopperId that differs is 403), ' +
+      "`profile` may carry only `consent` (withdraw only) and the key's `deviceAttributes` (any other field is 422 naming it), " +
+      'and `geofences` lists only the geofences of the offers returned. A held-out shopper gets the same answer as one with no offer.',
     tags: ['offers'],
     body: OfferRequestSchema,
     response: OfferResponseSchema,
@@ -102,6 +116,9 @@ export const offerRoutes = [
     fn: 'offers',
     auth: 'offers:redeem',
     summary: 'Redeem an offer (once): 409 if already redeemed, 410 once expired',
+    description:
+      "With a publishable key, only offers of the Shopper-Token's shopper can be redeemed (any other offer is 404). " +
+      `\`amount\` is 0 to ${AMOUNT_MAX.toLocaleString('en-US')} with at most 2 decimals.`,
     tags: ['offers'],
     body: RedeemSchema,
     response: StoredOfferSchema,
@@ -112,8 +129,12 @@ export const offerRoutes = [
     method: 'POST',
     path: '/v1/conversions',
     fn: 'offers',
-    auth: 'offers:redeem',
+    auth: 'conversions:write',
     summary: 'Record a purchase, attributed to campaigns the shopper was eligible for in the last 7 days',
+    description:
+      "For the tenant's servers (a till, an e-commerce backend): needs `conversions:write`, which publishable keys never hold (403). " +
+      `\`amount\` is 0 to ${AMOUNT_MAX.toLocaleString('en-US')} with at most 2 decimals (422 otherwise). ` +
+      'A store-restricted key records purchases only at its own stores (`storeId` required).',
     tags: ['offers', 'stats'],
     body: ConversionSchema,
     response: z
@@ -124,5 +145,32 @@ export const offerRoutes = [
       .loose(),
     successStatus: 201,
     idempotent: true,
+  }),
+  // ---- GET /v1/offers/{id}: an offer and its delivery to the webhook (served by the shoppers function) ----
+  route({
+    id: 'getOffer',
+    method: 'GET',
+    path: '/v1/offers/{id}',
+    fn: 'shoppers',
+    auth: 'shoppers:read',
+    summary: 'An offer, with its delivery status and its attempts at the webhook',
+    description:
+      "For the tenant's servers (publishable keys never hold shoppers:read). Another tenant's offer, or one of an erased shopper, is 404; " +
+      'a store-restricted key reads only offers of its stores (403). `delivery.attempts` lists the latest 10 attempts, oldest first.',
+    tags: ['offers', 'webhooks'],
+    response: StoredOfferSchema.extend({
+      delivery: z.object({
+        status: z.enum(DELIVERY_STATUSES),
+        deliveredAt: z.string().optional(),
+        attempts: z.array(
+          z.object({
+            at: z.string().describe('When the attempt started.'),
+            status: z.number().int().optional().describe("HTTP status of the receiver's answer; absent when none came."),
+            ms: z.number().describe('Time to the answer or the failure, milliseconds.'),
+            error: z.string().optional().describe('Why the attempt failed (no URL, address or body in it).'),
+          }),
+        ),
+      }),
+    }),
   }),
 ] as const;

@@ -7,6 +7,7 @@ import {
   initialState,
   type KeyState,
   knownTotal,
+  LocalLimiter,
   nextBalance,
   RateLimiter,
   SYNC_INTERVAL_MS,
@@ -390,5 +391,54 @@ describe('the limiter of a container', () => {
     expect(limiter.take('a', limit, at(W0))).toBe(0);
     expect(limiter.take('a', limit, at(W0))).toBeGreaterThan(0);
     expect(limiter.take('b', limit, at(W0))).toBe(0);
+  });
+});
+
+describe('a limit kept by one container (LocalLimiter)', () => {
+  const limit = { rps: 2, burst: 3 };
+
+  it('is the exact bucket for every id apart, and peeking takes nothing', () => {
+    const l = new LocalLimiter();
+    const t = 1_000_000;
+    expect(l.wouldWait('a', limit, t)).toBe(0);
+    expect([0, 1, 2, 3].map(() => l.take('a', limit, t))).toEqual([0, 0, 0, 500]);
+    expect(l.wouldWait('a', limit, t)).toBe(500);
+    expect(l.wouldWait('a', limit, t)).toBe(500);
+    expect(l.take('b', limit, t)).toBe(0);
+    expect(l.take('a', limit, t + 499)).toBe(1);
+    expect(l.take('a', limit, t + 500)).toBe(0);
+    expect(l.take('a', limit, t + 500)).toBe(500);
+    // Matches the exact bucket on any sequence of arrivals.
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 60 }), (gaps) => {
+        const times: number[] = [];
+        let now = t;
+        for (const g of gaps) {
+          now += g;
+          times.push(now);
+        }
+        const one = new LocalLimiter();
+        expect(times.map((at) => one.take('k', limit, at) === 0)).toEqual(exactBucket(limit, times));
+      }),
+    );
+  });
+
+  it('keeps what was spent when the clock goes back, instead of refusing until it catches up', () => {
+    const l = new LocalLimiter();
+    const t = 1_000_000;
+    expect([0, 1].map(() => l.take('a', limit, t + 60_000))).toEqual([0, 0]);
+    // 60 s earlier by this clock: one token left, as at t + 60 s, not none until then.
+    expect(l.take('a', limit, t)).toBe(0);
+    expect(l.take('a', limit, t)).toBe(500);
+    expect(l.wouldWait('a', limit, t + 500)).toBe(0);
+  });
+
+  it('forgets the least recently used id past its size (that id starts again with a full bucket)', () => {
+    const l = new LocalLimiter(2);
+    for (let i = 0; i < 3; i++) l.take('a', limit, 0);
+    expect(l.take('a', limit, 0)).toBeGreaterThan(0);
+    l.take('b', limit, 0);
+    l.take('c', limit, 0);
+    expect(l.take('a', limit, 0)).toBe(0);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { redeliveryDelayS } from '../../../shared/delivery/deliver.js';
+import {
+  DEFER_RECEIVE_LIMIT,
+  deferralS,
+  deliveryGate,
+  pauseMsAfterTimeout,
+  redeliveryDelayS,
+} from '../../../shared/delivery/deliver.js';
+import { QUEUE_DEF } from '../../../shared/store/table-def.js';
 
 describe('delivery backoff', () => {
   it('doubles from the base after each failed attempt', () => {
@@ -16,5 +23,41 @@ describe('delivery backoff', () => {
     expect(redeliveryDelayS(5, 10)).toBe(0);
     expect(redeliveryDelayS(6, 10)).toBe(0);
     expect(redeliveryDelayS(3, 10, 3)).toBe(0);
+  });
+});
+
+describe('the pause of a webhook that timed out', () => {
+  it('lasts 30 s, or 6 webhook timeouts when that is longer', () => {
+    expect(pauseMsAfterTimeout(5000)).toBe(30_000);
+    expect(pauseMsAfterTimeout(10_000)).toBe(60_000);
+  });
+
+  it('lets a delivery through when the webhook is not paused', async () => {
+    expect(await deliveryGate('t1', {}, 1, 5000)).toEqual({ go: true });
+  });
+
+  it('holds a delivery back until the pause ends, without using an attempt', async () => {
+    const now = 1_700_000_000_000;
+    expect(await deliveryGate('t1', { pausedUntil: now + 12_000 }, 3, 5000, now)).toEqual({ go: false, untilMs: now + 12_000 });
+  });
+
+  it('no longer holds back a message whose remaining receives are needed for its attempts', async () => {
+    const now = 1_700_000_000_000;
+    expect(DEFER_RECEIVE_LIMIT).toBe(QUEUE_DEF.maxReceiveCount - 2 * QUEUE_DEF.webhookAttempts);
+    expect(DEFER_RECEIVE_LIMIT).toBeGreaterThan(QUEUE_DEF.webhookAttempts);
+    expect(await deliveryGate('t1', { pausedUntil: now + 12_000 }, DEFER_RECEIVE_LIMIT, 5000, now)).toEqual({ go: true });
+    expect(await deliveryGate('t1', { pausedUntil: now + 12_000 }, DEFER_RECEIVE_LIMIT - 1, 5000, now)).toMatchObject({
+      go: false,
+    });
+  });
+
+  it('hides a held-back message until the pause ends, plus up to 4 s of jitter, within SQS limits', () => {
+    const now = 1_700_000_000_000;
+    const waits = Array.from({ length: 200 }, () => deferralS(now + 12_300, now));
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(13);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(17);
+    expect(new Set(waits).size).toBeGreaterThan(1);
+    expect(deferralS(now - 5000, now)).toBeGreaterThanOrEqual(1);
+    expect(deferralS(now + 3 * 3600_000, now)).toBe(900);
   });
 });

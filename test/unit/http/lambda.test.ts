@@ -4,6 +4,7 @@ import type { Principal } from '../../../shared/auth/principal.js';
 import { lambda } from '../../../shared/http/lambda.js';
 import { tooManyRequests, unauthorized } from '../../../shared/platform/errors.js';
 import { captureOutput } from '../../support/output.js';
+import { TOKEN_ROUTE_STUBS } from '../../support/route-stubs.js';
 
 let output: ReturnType<typeof captureOutput> | undefined;
 afterEach(() => output?.restore());
@@ -81,6 +82,7 @@ describe('a function built from the route table', () => {
         return { body: { items: [], tenant: req.principal.tenantId } };
       },
       revokeKey: async () => ({ status: 204 }),
+      ...TOKEN_ROUTE_STUBS,
     },
     { authenticate },
   );

@@ -10,6 +10,7 @@ import { shopperRoutes } from '../../../shared/http/routes/shoppers.js';
 import { statsRoutes } from '../../../shared/http/routes/stats.js';
 import { storeRoutes } from '../../../shared/http/routes/stores.js';
 import { tenantRoutes } from '../../../shared/http/routes/tenants.js';
+import { tokenRoutes } from '../../../shared/http/routes/tokens.js';
 import { webhookRoutes } from '../../../shared/http/routes/webhook.js';
 
 describe('the route table', () => {
@@ -21,6 +22,10 @@ describe('the route table', () => {
       'createKey',
       'listKeys',
       'revokeKey',
+      'createShopperTokenKey',
+      'listShopperTokenKeys',
+      'deleteShopperTokenKey',
+      'createShopperToken',
       'createStore',
       'listStores',
       'getStore',
@@ -52,7 +57,10 @@ describe('the route table', () => {
       'requestOffers',
       'redeemOffer',
       'recordConversion',
+      'getOffer',
       'setWebhook',
+      'rotateWebhookSecret',
+      'testWebhook',
     ]);
     expect(functionNames()).toEqual([
       'ops',
@@ -73,14 +81,16 @@ describe('the route table', () => {
     const files = {
       ops: opsRoutes,
       tenants: tenantRoutes,
-      keys: keyRoutes,
+      // The keys function serves the API keys and the shopper-token keys and tokens.
+      keys: [...keyRoutes, ...tokenRoutes],
       stores: storeRoutes,
       partners: partnerRoutes,
       geofences: geofenceRoutes,
-      shoppers: shopperRoutes,
+      // GET /v1/offers/{id} is declared with the offers but served by the shoppers function (it reads a shopper's record).
+      shoppers: [...shopperRoutes, ...offerRoutes.filter((r) => r.fn === 'shoppers')],
       campaigns: campaignRoutes,
       stats: statsRoutes,
-      offers: offerRoutes,
+      offers: offerRoutes.filter((r) => r.fn === 'offers'),
       webhook: webhookRoutes,
     };
     for (const [fn, entries] of Object.entries(files)) {

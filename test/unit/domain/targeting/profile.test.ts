@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   confidenceRank,
+  deviceProfileErrors,
   hasConsent,
   meetsMinConfidence,
   mergeProfile,
@@ -69,6 +70,104 @@ describe('mergeProfile', () => {
 
   it('keeps the stored profile as it is when nothing is sent inline', () => {
     expect(mergeProfile(stored, undefined)).toEqual(stored);
+  });
+});
+
+describe('mergeProfile with a profile sent from the device (publishable key)', () => {
+  const gold: ShopperProfile = { ...stored, loyaltyTier: 'gold' };
+
+  it('keeps every stored field whatever the device sends (regression: audience spoofing)', () => {
+    const spoof = { loyaltyTier: 'platinum', firstName: 'click evil.example/win to claim', relationship: 'lapsed' } as const;
+    expect(mergeProfile(gold, spoof, 'device')).toEqual(gold);
+    // The same fields from the server do override.
+    expect(mergeProfile(gold, spoof, 'server')).toMatchObject(spoof);
+  });
+
+  it('merges the device attributes over the stored ones', () => {
+    expect(mergeProfile(stored, { attributes: { appVersion: '5.2', vip: true } }, 'device').attributes).toEqual({
+      homeNeighbourhood: 'Gràcia',
+      vip: true,
+      appVersion: '5.2',
+    });
+    expect(mergeProfile(undefined, { attributes: { appVersion: '5.2' } }, 'device')).toEqual({
+      attributes: { appVersion: '5.2' },
+      consent: { location: false, marketing: false },
+    });
+  });
+
+  it('never grants consent: without a stored profile there is none (regression: budget drain)', () => {
+    expect(mergeProfile(undefined, { consent: { location: true, marketing: true } }, 'device').consent).toEqual({
+      location: false,
+      marketing: false,
+    });
+    expect(mergeProfile(null, { consent: { location: true, marketing: true } }, 'device').consent).toEqual({
+      location: false,
+      marketing: false,
+    });
+    const declined: ShopperProfile = { ...stored, consent: { location: true, marketing: false } };
+    expect(mergeProfile(declined, { consent: { location: true, marketing: true } }, 'device').consent).toEqual({
+      location: true,
+      marketing: false,
+    });
+  });
+
+  it('lets the device withdraw either consent', () => {
+    expect(mergeProfile(stored, { consent: { location: false, marketing: true } }, 'device').consent).toEqual({
+      location: false,
+      marketing: true,
+    });
+    expect(mergeProfile(stored, { consent: { location: true, marketing: false } }, 'device').consent).toEqual({
+      location: true,
+      marketing: false,
+    });
+    expect(mergeProfile(stored, {}, 'device').consent).toEqual({ location: true, marketing: true });
+  });
+});
+
+describe('deviceProfileErrors', () => {
+  it('accepts consent and the listed device attributes', () => {
+    expect(deviceProfileErrors({}, [])).toEqual([]);
+    expect(deviceProfileErrors({ consent: { location: false, marketing: false } }, [])).toEqual([]);
+    expect(deviceProfileErrors({ attributes: { appVersion: '5.2', pushEnabled: true } }, ['appVersion', 'pushEnabled'])).toEqual(
+      [],
+    );
+  });
+
+  it('names every other field and every unlisted attribute', () => {
+    const errors = deviceProfileErrors(
+      {
+        loyaltyTier: 'platinum',
+        firstName: 'click evil.example/win to claim',
+        consent: { location: true, marketing: true },
+        attributes: { appVersion: '5.2', homeNeighbourhood: 'Gràcia' },
+      },
+      ['appVersion'],
+    );
+    expect(errors.map((e) => e.path)).toEqual([
+      'profile.loyaltyTier',
+      'profile.firstName',
+      'profile.attributes.homeNeighbourhood',
+    ]);
+    expect(errors[0].message).toMatch(/publishable key may send only consent/);
+    expect(errors[2].message).toMatch(/deviceAttributes/);
+    // The message never echoes the value sent.
+    expect(JSON.stringify(errors)).not.toContain('evil.example');
+  });
+
+  it('refuses every audience field, one error each', () => {
+    const all: InlineProfile = {
+      firstName: 'a',
+      relationship: 'customer',
+      jobTitle: 'b',
+      industry: 'c',
+      companySize: 1,
+      needs: ['d'],
+      loyaltyTier: 'e',
+      loyaltyPoints: 2,
+      lastPurchaseAt: '2026-01-01T00:00:00Z',
+      priceSensitivity: 'low',
+    };
+    expect(deviceProfileErrors(all, []).map((e) => e.path)).toEqual(Object.keys(all).map((k) => `profile.${k}`));
   });
 });
 

@@ -28,6 +28,7 @@ describe('ids', () => {
         'createCampaign body partnerId',
         'createGeofence body partnerId',
         'createGeofence body storeId',
+        'createShopperToken body shopperId',
         'listGeofences query storeId',
         'recordConversion body shopperId',
         'recordConversion body storeId',

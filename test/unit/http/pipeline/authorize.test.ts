@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal, Scope } from '../../../../shared/auth/principal.js';
-import { authorizeRoute, identify } from '../../../../shared/http/pipeline/authorize.js';
+import { SHOPPER_OFFER_LIMIT, shopperLimiter } from '../../../../shared/auth/rate-limit.js';
+import { admit, authorizeRoute, identify, sourceOf } from '../../../../shared/http/pipeline/authorize.js';
 import type { RouteDef } from '../../../../shared/http/route.js';
 import { DomainError, tooManyRequests } from '../../../../shared/platform/errors.js';
 
@@ -91,5 +92,79 @@ describe('identify', () => {
     const down = Object.assign(new Error('timeout'), { name: 'TimeoutError' });
     const got = await identify({ auth: 'operator' }, {}, async () => Promise.reject(down));
     expect('refusal' in got && got.refusal).toBe(down);
+  });
+});
+
+describe('identify, with the source of the request', () => {
+  it("hands the source to the key decision, and reads it from either payload format's request context", async () => {
+    const seen: unknown[] = [];
+    const source = sourceOf({ requestContext: { identity: { sourceIp: '203.0.113.7' } } });
+    await identify(
+      { auth: 'stores:read' },
+      {},
+      async (_h, s) => {
+        seen.push(s);
+        return principal('secret', ['stores:read']);
+      },
+      source,
+    );
+    expect(seen).toEqual([{ sourceIp: '203.0.113.7' }]);
+    expect(sourceOf({ requestContext: { http: { sourceIp: '2001:db8::1' } } })).toEqual({ sourceIp: '2001:db8::1' });
+    expect(sourceOf({ requestContext: { identity: { sourceIp: 7 } } })).toEqual({});
+    expect(sourceOf({ requestContext: null })).toEqual({});
+    expect(sourceOf(undefined)).toEqual({});
+  });
+});
+
+describe('the per-shopper offer limit (admit)', () => {
+  const OFFERS = { method: 'POST', path: '/v1/offers' } as const;
+  const app = (shopperId: string, tenantId = 't_limit'): Principal => ({
+    ...principal('publishable', ['offers:write', 'offers:redeem'], tenantId),
+    shopperId,
+  });
+  /** 'ok', or the refusal with its Retry-After. */
+  const take = (route: { method: 'POST'; path: string }, p: Principal, now: number): string => {
+    try {
+      admit(route, p, now);
+      return 'ok';
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return `${err.kind} ${err.retryAfterS}: ${err.message}`;
+    }
+  };
+  const T = 5_000_000;
+
+  it(`admits a burst of ${SHOPPER_OFFER_LIMIT.burst}, then ${SHOPPER_OFFER_LIMIT.rps} a second, for that shopper alone`, () => {
+    shopperLimiter.clear();
+    const ana = app('ana');
+    const got = Array.from({ length: 7 }, () => take(OFFERS, ana, T));
+    expect(got.slice(0, 5)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(got.slice(5)).toEqual(
+      Array(2).fill('rate_limited 1: Rate limit exceeded for this shopper: at most 1 offer request per second (burst 5).'),
+    );
+    // Another shopper of the key, and the same shopper id of another tenant, have buckets of their own.
+    expect(take(OFFERS, app('bob'), T)).toBe('ok');
+    expect(take(OFFERS, app('ana', 't_other'), T)).toBe('ok');
+    // One token a second comes back.
+    expect(take(OFFERS, ana, T + 999)).toMatch(/^rate_limited/);
+    expect(take(OFFERS, ana, T + 1000)).toBe('ok');
+    expect(take(OFFERS, ana, T + 1000)).toMatch(/^rate_limited/);
+  });
+
+  it('limits only POST /v1/offers of a publishable key', () => {
+    shopperLimiter.clear();
+    const ana = app('ana');
+    for (let i = 0; i < 10; i++) expect(take({ method: 'POST', path: '/v1/offers/{id}/redeem' }, ana, T)).toBe('ok');
+    const server: Principal = { ...principal('secret', ['offers:write']), shopperId: 'ana' };
+    for (let i = 0; i < 10; i++) expect(take(OFFERS, server, T)).toBe('ok');
+    expect(Array.from({ length: 6 }, () => take(OFFERS, ana, T)).filter((r) => r === 'ok')).toHaveLength(5);
+  });
+
+  it('is taken by authorizeRoute on the offer route', () => {
+    shopperLimiter.clear();
+    const ana = app('ana');
+    const route = { auth: 'offers:write', ...OFFERS } as const;
+    for (let i = 0; i < 5; i++) authorizeRoute(route, ana, T);
+    expect(() => authorizeRoute(route, ana, T)).toThrow(/this shopper/);
   });
 });

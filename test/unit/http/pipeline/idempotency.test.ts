@@ -95,3 +95,13 @@ describe('forgetsClaimOnFailure', () => {
 });
 
 // runIdempotent itself runs against DynamoDB Local in test/int/idempotency.test.ts.
+
+describe('records of a shared publishable key', () => {
+  it('are kept per token shopper, so two shoppers sending the same Idempotency-Key never share a record', async () => {
+    const { scopedIdempotencyKey } = await import('../../../../shared/http/pipeline/idempotency.js');
+    expect(scopedIdempotencyKey({ shopperId: 'alice' }, 'k1')).not.toBe(scopedIdempotencyKey({ shopperId: 'bob' }, 'k1'));
+    expect(scopedIdempotencyKey({ shopperId: 'alice' }, 'k1')).toBe(scopedIdempotencyKey({ shopperId: 'alice' }, 'k1'));
+    // Secret keys (no token shopper) keep the key as sent.
+    expect(scopedIdempotencyKey({}, 'k1')).toBe('k1');
+  });
+});

@@ -28,6 +28,13 @@ describe('offer request schema (POST /v1/offers)', () => {
     expect(OfferRequestSchema.parse(full)).toEqual(full);
   });
 
+  it('lets the shopper id be omitted (a publishable key then acts for its Shopper-Token; the service requires it of secret keys)', () => {
+    expect(OfferRequestSchema.parse({ location: request.location })).toEqual({ location: request.location });
+    const json = z.toJSONSchema(OfferRequestSchema, { io: 'input' }) as { required?: string[]; properties: Record<string, any> };
+    expect(json.required).toEqual(['location']);
+    expect(json.properties.shopperId.description).toMatch(/Shopper-Token/);
+  });
+
   it('refuses out-of-range coordinates, unknown location fields and a malformed shopper id', () => {
     expect(issuePaths(OfferRequestSchema, { ...request, location: { lat: 91, lng: -181 } })).toEqual([
       'location.lat',
@@ -63,6 +70,20 @@ describe('redemption and conversion schemas', () => {
   it('accepts an empty redemption and refuses a negative amount', () => {
     expect(RedeemSchema.parse({})).toEqual({});
     expect(issuePaths(RedeemSchema, { amount: -1, storeId: 'a/b' })).toEqual(['amount', 'storeId']);
+  });
+
+  it('bounds amounts to 1,000,000 with 2 decimals on redemptions and purchases (regression: forged results)', () => {
+    for (const schema of [RedeemSchema, ConversionSchema]) {
+      const base = schema === ConversionSchema ? { shopperId: 's1' } : {};
+      for (const amount of [0, 0.01, 4.5, 18.9, 999_999.99, 1_000_000])
+        expect(schema.parse({ ...base, amount })).toEqual({ ...base, amount });
+      for (const amount of [1e9, 1_000_000.01, -0.01, 1.001, Number.POSITIVE_INFINITY, Number.NaN, '12'])
+        expect(issuePaths(schema, { ...base, amount }), String(amount)).toEqual(['amount']);
+    }
+    const json = z.toJSONSchema(ConversionSchema, { io: 'input' }) as unknown as {
+      properties: { amount: Record<string, unknown> };
+    };
+    expect(json.properties.amount).toMatchObject({ type: 'number', minimum: 0, maximum: 1_000_000, multipleOf: 0.01 });
   });
 
   it('requires the shopper of a conversion and checks its instant', () => {

@@ -120,8 +120,8 @@ describe('the offers function built as deployed', () => {
     expect(inputs).not.toContain('shared/http/pipeline/xray.ts');
   });
 
-  it('stays within 460 KB minified (447 KB once the X-Ray SDK left it; bench/bundles.ts prints what it is made of)', () => {
-    expect(statSync(path.join(outdir, 'index.js')).size).toBeLessThanOrEqual(460 * 1024);
+  it('stays within 500 KB minified (447 KB once the X-Ray SDK left it, then jose for shopper tokens, 16 KB; bench/bundles.ts prints what it is made of)', () => {
+    expect(statSync(path.join(outdir, 'index.js')).size).toBeLessThanOrEqual(500 * 1024);
   });
 
   it('links a separate source map without sources and does not inline it', () => {

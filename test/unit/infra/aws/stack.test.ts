@@ -281,14 +281,16 @@ describe('offers queue and dead-letter queues', () => {
     ).toEqual([fnLogicalId('deliver'), fnLogicalId('stream')].sort());
   });
 
-  it('feeds deliver in batches of 10 with per-message failure reports', () => {
+  it('feeds deliver in batches of 10 with per-message failure reports, without a batching window, at most 50 batches at once', () => {
     const mapping = mappingOf('deliver');
     expect(mapping.Properties).toEqual({
       BatchSize: 10,
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.offersQueue), 'Arn'] },
       FunctionName: { Ref: fnLogicalId('deliver') },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 50 },
     });
+    expect(mapping.Properties).not.toHaveProperty('MaximumBatchingWindowInSeconds');
   });
 
   it('feeds stream from the table stream: oldest first, batches of 100 within 1 s, halved on error, 10 retries, then its DLQ', () => {
@@ -547,7 +549,7 @@ describe('least-privilege grants', () => {
   });
 
   it('gives route-table functions without an entry in the settings map table read/write and no queue', () => {
-    for (const name of ['stores', 'partners', 'geofences', 'shoppers', 'campaigns', 'webhook', 'stats'] as const) {
+    for (const name of ['stores', 'partners', 'geofences', 'shoppers', 'campaigns', 'stats'] as const) {
       expect(settingsFor(name), name).toEqual(DEFAULT_SETTINGS);
     }
     expect(DEFAULT_SETTINGS.table).toBe('readWrite');
@@ -570,6 +572,71 @@ describe('least-privilege grants', () => {
         for (const r of [s.Resource].flat()) expect(allowed, name).toContainEqual(r);
       }
     }
+  });
+});
+
+describe('secrets at rest: the customer-managed KMS key', () => {
+  const keyArn = () => ({ 'Fn::GetAtt': [logicalId(stack.secretsKey), 'Arn'] });
+  const kmsStatements = (name: LambdaName) =>
+    statementsOf(roleOf(name)).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('kms:')));
+  /** Function → its KMS grants as `action purpose[,purpose]`, sorted. */
+  const grants = () =>
+    Object.fromEntries(
+      [...stack.functions.keys()]
+        .map((name) => [
+          name,
+          kmsStatements(name)
+            .flatMap((s) =>
+              [s.Action]
+                .flat()
+                .map(
+                  (a: string) => `${a} ${[s.Condition?.StringEquals?.['kms:EncryptionContext:purpose']].flat().sort().join(',')}`,
+                ),
+            )
+            .sort(),
+        ])
+        .filter(([, g]) => g.length),
+    );
+
+  it('is one symmetric key, rotated by KMS, kept when the stack goes (the sealed secrets in the table need it)', () => {
+    const [, key] = onlyOne('AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.Properties.KeySpec ?? 'SYMMETRIC_DEFAULT').toBe('SYMMETRIC_DEFAULT');
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(key.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('lets exactly the functions that seal or open secrets use it, each for its own purposes only', () => {
+    expect(grants()).toEqual({
+      keys: ['kms:Decrypt shopper-token-key', 'kms:GenerateDataKey shopper-token-key'],
+      offers: ['kms:Decrypt shopper-token-key'],
+      webhook: ['kms:Decrypt webhook-secret', 'kms:GenerateDataKey webhook-secret'],
+      deliver: ['kms:Decrypt webhook-secret'],
+    });
+  });
+
+  it('grants each KMS action on the key alone, for data keys whose encryption context names this service', () => {
+    for (const name of stack.functions.keys())
+      for (const s of kmsStatements(name)) {
+        expect({ name, resource: s.Resource }).toEqual({ name, resource: keyArn() });
+        expect(s.Effect).toBe('Allow');
+        expect(s.Condition.StringEquals['kms:EncryptionContext:service'], name).toBe('geo-offers');
+        for (const a of [s.Action].flat()) expect(['kms:GenerateDataKey', 'kms:Decrypt'], name).toContain(a);
+      }
+  });
+
+  it('tells only those functions the key (SECRETS_KMS_KEY_ID), and gives the key no other grant', () => {
+    for (const name of stack.functions.keys()) {
+      const env = resources[fnLogicalId(name)].Properties.Environment.Variables;
+      if (name in grants()) expect(env.SECRETS_KMS_KEY_ID, name).toEqual(keyArn());
+      else expect(env, name).not.toHaveProperty('SECRETS_KMS_KEY_ID');
+    }
+    expect(ofType('AWS::KMS::Alias')).toEqual([]);
+    expect(ofType('AWS::KMS::Grant')).toEqual([]);
+    // The key policy leaves access to IAM (the account root), as the roles above use it; no service principal of its own.
+    const [, key] = onlyOne('AWS::KMS::Key');
+    const principals = key.Properties.KeyPolicy.Statement.map((s: any) => JSON.stringify(s.Principal));
+    expect(principals.every((p: string) => p.includes(':root'))).toBe(true);
   });
 });
 
