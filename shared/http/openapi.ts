@@ -57,6 +57,9 @@ const NAMES: Partial<Record<AppRoute['id'], { body?: string; response?: string }
   redeemOffer: { body: 'RedeemRequest', response: 'StoredOffer' },
   recordConversion: { body: 'ConversionCreate', response: 'ConversionRecorded' },
   setWebhook: { body: 'WebhookSet', response: 'Webhook' },
+  rotateWebhookSecret: { response: 'WebhookSecretRotated' },
+  testWebhook: { response: 'WebhookTestResult' },
+  getOffer: { response: 'OfferWithDelivery' },
 };
 
 /** Response schemas named wherever they appear inside others (no route returns them alone). */
@@ -334,36 +337,69 @@ function problemResponses() {
   );
 }
 
+/** The Standard Webhooks headers of every delivery (standardwebhooks.com): any of its libraries verifies them. */
+const WEBHOOK_HEADERS = [
+  {
+    name: 'webhook-id',
+    in: 'header',
+    required: true,
+    description: 'The message id: whk_<offer id> for an offer, the same on every retry, so a receiver can drop duplicates.',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'webhook-timestamp',
+    in: 'header',
+    required: true,
+    description: 'Unix seconds of this attempt; Standard Webhooks libraries refuse one more than 5 minutes off.',
+    schema: { type: 'string', pattern: '^\\d+$' },
+  },
+  {
+    name: 'webhook-signature',
+    in: 'header',
+    required: true,
+    description:
+      'v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>">, keyed with the bytes the secret encodes after whsec_; ' +
+      'during a secret rotation one per secret, space-separated.',
+    schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/]+={0,2}( v1,[A-Za-z0-9+/]+={0,2})*$' },
+  },
+];
+
+/** The body of POST /v1/webhook/test. */
+const WebhookTestEventSchema = z
+  .object({ type: z.literal('webhook.test'), id: z.string(), sentAt: z.string() })
+  .describe('A test event, sent on request by POST /v1/webhook/test (not queued, not retried).');
+
 const WEBHOOKS = {
   'offer.created': {
     post: {
       operationId: 'offerCreated',
       summary: 'An offer was made: POSTed to the tenant webhook',
       description:
-        'One POST per offer, to the URL set with PUT /v1/webhook, retried with a growing backoff until a 2xx answer; after 5 attempts the offer reads deliveryStatus "failed". Verify Webhook-Signature with the secret PUT /v1/webhook returned.',
+        'One POST per offer, to the URL set with PUT /v1/webhook, retried with a growing backoff until a 2xx answer; after 5 attempts the offer reads deliveryStatus "failed". ' +
+        'Signed per Standard Webhooks: verify with any of its libraries and the secret PUT /v1/webhook returned.',
       tags: ['webhooks'],
-      parameters: [
-        {
-          name: 'Webhook-Id',
-          in: 'header',
-          required: true,
-          description: 'whk_<offer id>: the same on every retry, so a receiver can drop duplicates.',
-          schema: { type: 'string' },
-        },
-        {
-          name: 'Webhook-Signature',
-          in: 'header',
-          required: true,
-          description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the webhook secret>',
-          schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' },
-        },
-      ],
+      parameters: WEBHOOK_HEADERS,
       requestBody: { required: true, content: { 'application/json': { schema: ref('OfferCreatedEvent') } } },
-      // Sent by the API, not called on it: the receiver checks Webhook-Signature instead.
+      // Sent by the API, not called on it: the receiver checks webhook-signature instead.
       security: [],
       responses: {
-        '200': { description: 'Any 2xx answer marks the offer delivered.' },
-        '500': { description: 'Any other answer, or none within the timeout, is retried later.' },
+        '200': { description: 'Any 2xx answer within 5 s marks the offer delivered.' },
+        '500': { description: 'Any other answer, or none within 5 s, is retried later.' },
+      },
+    },
+  },
+  'webhook.test': {
+    post: {
+      operationId: 'webhookTest',
+      summary: 'A test event, sent by POST /v1/webhook/test',
+      description: 'Signed like every delivery; its answer is reported to the caller of POST /v1/webhook/test.',
+      tags: ['webhooks'],
+      parameters: WEBHOOK_HEADERS,
+      requestBody: { required: true, content: { 'application/json': { schema: ref('WebhookTestEvent') } } },
+      security: [],
+      responses: {
+        '200': { description: 'Any 2xx answer within 5 s: delivered.' },
+        '500': { description: 'Any other answer, or none within 5 s: not delivered (reported, not retried).' },
       },
     },
   },
@@ -380,7 +416,7 @@ const TAGS: Record<string, string> = {
   campaigns: 'Who gets which offer, where and when.',
   offers: 'The hot path: offers at a location, redemption, conversions.',
   stats: 'Offers, redemptions, conversions and lift.',
-  webhooks: 'Delivery of offers to the tenant.',
+  webhooks: 'Delivery of offers to the tenant (Standard Webhooks signatures), secret rotation, test events.',
 };
 
 /** The OpenAPI 3.1 document, generated from the route table and its zod schemas. */
@@ -390,6 +426,7 @@ export function buildOpenApi(serverUrl?: string) {
   for (const [name, schema] of RESPONSE_PARTS) responses.add(name, schema);
   responses.add('Problem', ProblemSchema);
   responses.add('OfferCreatedEvent', OfferCreatedEventSchema);
+  responses.add('WebhookTestEvent', WebhookTestEventSchema);
 
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes as readonly RouteDef[]) {

@@ -210,7 +210,12 @@ describe('OpenAPI details', () => {
     expect(event.required).toEqual(['type', 'offer', 'shopperId']);
     expect(event.properties.type.const).toBe('offer.created');
     expect(event.properties.offer.required).toEqual(expect.arrayContaining(['id', 'campaignId', 'title', 'status']));
-    expect(post.parameters.map((p: Json) => `${p.in} ${p.name}`)).toEqual(['header Webhook-Id', 'header Webhook-Signature']);
+    expect(post.parameters.map((p: Json) => `${p.in} ${p.name}`)).toEqual([
+      'header webhook-id',
+      'header webhook-timestamp',
+      'header webhook-signature',
+    ]);
+    expect(doc.webhooks['webhook.test'].post.parameters).toEqual(post.parameters);
   });
 
   it('declares every field the stats response returns', () => {

@@ -563,9 +563,29 @@ export interface webhooks {
         put?: never;
         /**
          * An offer was made: POSTed to the tenant webhook
-         * @description One POST per offer, to the URL set with PUT /v1/webhook, retried with a growing backoff until a 2xx answer; after 5 attempts the offer reads deliveryStatus "failed". Verify Webhook-Signature with the secret PUT /v1/webhook returned.
+         * @description One POST per offer, to the URL set with PUT /v1/webhook, retried with a growing backoff until a 2xx answer; after 5 attempts the offer reads deliveryStatus "failed". Signed per Standard Webhooks: verify with any of its libraries and the secret PUT /v1/webhook returned.
          */
         post: operations["offerCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A test event, sent by POST /v1/webhook/test
+         * @description Signed like every delivery; its answer is reported to the caller of POST /v1/webhook/test.
+         */
+        post: operations["webhookTest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1132,44 +1152,6 @@ export interface components {
             } | null;
             enabled?: boolean;
         };
-        GetOfferResponse: {
-            id: string;
-            campaignId: string;
-            /** @enum {string} */
-            kind: "location" | "local_partner";
-            title: string;
-            body: string;
-            code: string | null;
-            geofenceId: string;
-            storeId: string | null;
-            partnerId: string | null;
-            /** @enum {string} */
-            confidence: "low" | "medium" | "high";
-            expiresAt: string;
-            /** @enum {string} */
-            status: "active" | "redeemed";
-            shopperId: string;
-            createdAt: string;
-            redeemedAt?: string;
-            /** @enum {string} */
-            deliveryStatus: "pending" | "delivered" | "failed" | "not_configured";
-            deliveryAttempts: number;
-            delivery: {
-                /** @enum {string} */
-                status: "pending" | "delivered" | "failed" | "not_configured";
-                deliveredAt?: string;
-                attempts: {
-                    /** @description When the attempt started. */
-                    at: string;
-                    /** @description HTTP status of the receiver's answer; absent when none came. */
-                    status?: number;
-                    /** @description Time to the answer or the failure, milliseconds. */
-                    ms: number;
-                    /** @description Why the attempt failed (no URL, address or body in it). */
-                    error?: string;
-                }[];
-            };
-        };
         Health: {
             /** @constant */
             status: "ok";
@@ -1283,6 +1265,44 @@ export interface components {
             /** @description With a secret key, every geofence the location matched (within the key's stores). With a publishable key, only the geofences of the offers in this response, so an app cannot map the tenant's geofences. */
             geofences: string[];
         };
+        OfferWithDelivery: {
+            id: string;
+            campaignId: string;
+            /** @enum {string} */
+            kind: "location" | "local_partner";
+            title: string;
+            body: string;
+            code: string | null;
+            geofenceId: string;
+            storeId: string | null;
+            partnerId: string | null;
+            /** @enum {string} */
+            confidence: "low" | "medium" | "high";
+            expiresAt: string;
+            /** @enum {string} */
+            status: "active" | "redeemed";
+            shopperId: string;
+            createdAt: string;
+            redeemedAt?: string;
+            /** @enum {string} */
+            deliveryStatus: "pending" | "delivered" | "failed" | "not_configured";
+            deliveryAttempts: number;
+            delivery: {
+                /** @enum {string} */
+                status: "pending" | "delivered" | "failed" | "not_configured";
+                deliveredAt?: string;
+                attempts: {
+                    /** @description When the attempt started. */
+                    at: string;
+                    /** @description HTTP status of the receiver's answer; absent when none came. */
+                    status?: number;
+                    /** @description Time to the answer or the failure, milliseconds. */
+                    ms: number;
+                    /** @description Why the attempt failed (no URL, address or body in it). */
+                    error?: string;
+                }[];
+            };
+        };
         OpenApiDocument: {
             openapi: string;
         } & {
@@ -1338,12 +1358,6 @@ export interface components {
             storeId?: string;
             /** @description Amount in the tenant's currency: 0 to 1,000,000, at most 2 decimals. */
             amount?: number;
-        };
-        RotateWebhookSecretResponse: {
-            /** @description The new current signing secret. */
-            secret: string;
-            /** @description Until then (24 h) the replaced secret signs every delivery too: webhook-signature carries both. */
-            previousSecretExpiresAt: string;
         };
         Shopper: {
             /** @description First name, used by the {{firstName}} placeholder. */
@@ -1513,21 +1527,17 @@ export interface components {
             /** @description A secret key with every scope. Shown once. */
             adminKey: string;
         };
-        TestWebhookResponse: {
-            /** @description The receiver answered 2xx within the delivery timeout. */
-            delivered: boolean;
-            /** @description HTTP status of the answer; null when none came (refused, timed out). */
-            status: number | null;
-            /** @description Time to the answer (or the failure), milliseconds. */
-            ms: number;
-            /** @description Why it was not delivered (no URL or address in it). */
-            error?: string;
-        };
         Webhook: {
             url: string;
             events: ("offer.created" | "geofence.entered" | "geofence.exited" | "geofence.dwelled")[];
             /** @description The current signing secret: created on the first PUT, the same on later ones (until POST /v1/webhook/rotate-secret). */
             secret: string;
+        };
+        WebhookSecretRotated: {
+            /** @description The new current signing secret. */
+            secret: string;
+            /** @description Until then (24 h) the replaced secret signs every delivery too: webhook-signature carries both. */
+            previousSecretExpiresAt: string;
         };
         WebhookSet: {
             /**
@@ -1537,6 +1547,23 @@ export interface components {
             url: string;
             /** @description The events POSTed to the URL (each once; a repeat is ignored). Default ["offer.created"]. Without offer.created, offers read deliveryStatus "not_configured". */
             events?: ("offer.created" | "geofence.entered" | "geofence.exited" | "geofence.dwelled")[];
+        };
+        /** @description A test event, sent on request by POST /v1/webhook/test (not queued, not retried). */
+        WebhookTestEvent: {
+            /** @constant */
+            type: "webhook.test";
+            id: string;
+            sentAt: string;
+        };
+        WebhookTestResult: {
+            /** @description The receiver answered 2xx within the delivery timeout. */
+            delivered: boolean;
+            /** @description HTTP status of the answer; null when none came (refused, timed out). */
+            status: number | null;
+            /** @description Time to the answer (or the failure), milliseconds. */
+            ms: number;
+            /** @description Why it was not delivered (no URL or address in it). */
+            error?: string;
         };
     };
     responses: {
@@ -3082,7 +3109,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GetOfferResponse"];
+                    "application/json": components["schemas"]["OfferWithDelivery"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3148,7 +3175,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RotateWebhookSecretResponse"];
+                    "application/json": components["schemas"]["WebhookSecretRotated"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3179,7 +3206,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TestWebhookResponse"];
+                    "application/json": components["schemas"]["WebhookTestResult"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3194,10 +3221,12 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description whk_<offer id>: the same on every retry, so a receiver can drop duplicates. */
-                "Webhook-Id": string;
-                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the webhook secret> */
-                "Webhook-Signature": string;
+                /** @description The message id: whk_<offer id> for an offer, the same on every retry, so a receiver can drop duplicates. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt; Standard Webhooks libraries refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>">, keyed with the bytes the secret encodes after whsec_; during a secret rotation one per secret, space-separated. */
+                "webhook-signature": string;
             };
             path?: never;
             cookie?: never;
@@ -3208,14 +3237,50 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Any 2xx answer marks the offer delivered. */
+            /** @description Any 2xx answer within 5 s marks the offer delivered. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Any other answer, or none within the timeout, is retried later. */
+            /** @description Any other answer, or none within 5 s, is retried later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookTest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: whk_<offer id> for an offer, the same on every retry, so a receiver can drop duplicates. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt; Standard Webhooks libraries refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>">, keyed with the bytes the secret encodes after whsec_; during a secret rotation one per secret, space-separated. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within 5 s: delivered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, or none within 5 s: not delivered (reported, not retried). */
             500: {
                 headers: {
                     [name: string]: unknown;
