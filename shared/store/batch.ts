@@ -33,11 +33,11 @@ async function inChunks<T>(items: T[], size: number, send: (chunk: T[]) => Promi
   );
 }
 
-/** BatchWriteItem in chunks of 25. */
-export async function batchWrite(requests: WriteRequest[]): Promise<void> {
+/** BatchWriteItem in chunks of 25 (on the service's table unless told another, as a one-off migration may be). */
+export async function batchWrite(requests: WriteRequest[], tableName: string = table()): Promise<void> {
   await inChunks(requests, 25, async (chunk) => {
-    const res = await db().send(new BatchWriteCommand({ RequestItems: { [table()]: chunk as never } }));
-    return (res.UnprocessedItems?.[table()] ?? []) as WriteRequest[];
+    const res = await db().send(new BatchWriteCommand({ RequestItems: { [tableName]: chunk as never } }));
+    return (res.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
   });
 }
 

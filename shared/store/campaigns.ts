@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BatchWriteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignSettings } from '../domain/targeting/index.js';
 import { batchWrite } from './batch.js';
 import { db, queryPartition, table } from './db.js';
@@ -177,17 +177,6 @@ export async function migrateLegacyLinks(opts: { tableName?: string; segments?: 
   const TableName = opts.tableName ?? table();
   const segments = opts.segments ?? 4;
   const legacy = /^T#([^#]+)#GFC#([^#]+)$/;
-  const write = async (requests: Record<string, unknown>[]) => {
-    for (let i = 0; i < requests.length; i += 25) {
-      let pending = requests.slice(i, i + 25);
-      for (let round = 0; pending.length; round++) {
-        if (round >= 8) throw new Error('migrate-links: writes kept coming back unprocessed');
-        if (round) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
-        const res = await db().send(new BatchWriteCommand({ RequestItems: { [TableName]: pending as never } }));
-        pending = (res.UnprocessedItems?.[TableName] ?? []) as never;
-      }
-    }
-  };
   const moved = await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
       let n = 0;
@@ -212,8 +201,14 @@ export async function migrateLegacyLinks(opts: { tableName?: string; segments?: 
             : [];
         });
         // The new row first, then the old one goes: a failure in between leaves both, never neither.
-        await write(rows.map((r) => ({ PutRequest: { Item: linkKey(r.tenantId, r.geofenceId, r.campaignId) } })));
-        await write(rows.map((r) => ({ DeleteRequest: { Key: r.old } })));
+        await batchWrite(
+          rows.map((r) => ({ PutRequest: { Item: { ...linkKey(r.tenantId, r.geofenceId, r.campaignId) } } })),
+          TableName,
+        );
+        await batchWrite(
+          rows.map((r) => ({ DeleteRequest: { Key: { pk: String(r.old.pk), sk: String(r.old.sk) } } })),
+          TableName,
+        );
         n += rows.length;
         start = page.LastEvaluatedKey;
       } while (start);
