@@ -64,7 +64,8 @@ const refusedUnknown = (waitMs: number) =>
  * function, locally and on AWS: a well-formed key with a valid checksum, known
  * by its SHA-256 (read at most once per KEY_CACHE_TTL_S per container, found
  * or not), neither revoked nor expired; for a publishable key, a valid shopper
- * token (shopper-token.ts), whose `sub` becomes `principal.shopperId`.
+ * token (shopper-token.ts), whose `sub` becomes `principal.shopperId`, on
+ * the routes it may call (`options.shopperToken`; elsewhere it gets 403).
  * Unknown keys (well formed, no such key) are limited per source address
  * (UNKNOWN_KEY_SOURCE_LIMIT): past it they are 429, and a key this container
  * knows nothing of is then refused without a read, so forged keys cost at
@@ -82,6 +83,7 @@ export async function authorize(
   headers: Record<string, string | undefined> | null | undefined,
   clock: () => number = Date.now,
   source: RequestSource = {},
+  options: { shopperToken: boolean } = { shopperToken: true },
 ): Promise<Principal> {
   const key = extractKey(headers);
   if (!key) throw unauthorized('Missing API key: send Authorization: Bearer <key> or x-api-key.');
@@ -113,6 +115,8 @@ export async function authorize(
   };
   if (kind !== 'publishable') return principal;
   principal.deviceAttributes = [...(rec.deviceAttributes ?? [])];
+  // On a route the key may not call (403 next) the token is not read: its signing keys open only where it is used.
+  if (!options.shopperToken) return principal;
   principal.shopperId = await verifyShopperToken(rec.tenantId, headerValue(headers, SHOPPER_TOKEN_HEADER), clock());
   return principal;
 }

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, decodeCursor, encodeCursor, isConditionFailed, isTransactionCancelled, nowIso, table } from './db.js';
 import { entityKey, entityListKey } from './entities.js';
 import type { RateLimit } from './ratelimit.js';
@@ -31,6 +31,30 @@ export const SCOPES = [
   'settings:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** The scopes of v1, before conversions:write, tokens:write and settings:write (v1.1). */
+export const V1_SCOPES: readonly Scope[] = SCOPES.filter(
+  (s) => s !== 'conversions:write' && s !== 'tokens:write' && s !== 'settings:write',
+);
+
+/**
+ * The scopes a key made under v1 holds under v1.1, so that nothing that worked stops working and nothing gains:
+ * a secret key for the whole tenant with every v1 scope (a tenant's admin key, or one made like it) had every scope,
+ * and gets the new ones; any other secret key with `offers:redeem` (which recorded conversions in v1) gets
+ * `conversions:write`.
+ * Publishable keys get nothing: v1.1 takes conversions away from them on purpose.
+ */
+export function scopesAfterV11(rec: Pick<ApiKeyRecord, 'kind' | 'scopes' | 'storeIds'>): Scope[] {
+  if (rec.kind !== 'secret') return [...rec.scopes];
+  const has = new Set(rec.scopes);
+  const add: Scope[] =
+    !rec.storeIds.length && V1_SCOPES.every((s) => has.has(s))
+      ? ['conversions:write', 'tokens:write', 'settings:write']
+      : has.has('offers:redeem')
+        ? ['conversions:write']
+        : [];
+  return [...rec.scopes, ...add.filter((s) => !has.has(s))];
+}
 
 export type KeyKind = 'operator' | 'secret' | 'publishable';
 
@@ -160,4 +184,59 @@ function toRecord(item: Record<string, unknown>): ApiKeyRecord {
     rateLimit: item.rateLimit as RateLimit,
     deviceAttributes: Array.isArray(item.deviceAttributes) ? (item.deviceAttributes as string[]).map(String) : [],
   };
+}
+
+/**
+ * `npm run migrate-scopes`: give keys made under v1 their v1.1 scopes (scopesAfterV11), on both items of each key,
+ * in one transaction per key, conditioned on the scopes it read (a key changed or revoked meanwhile is left for the
+ * next run). A one-off with operator credentials: it scans the table, which no function may do. Idempotent.
+ * Returns the keys changed.
+ */
+export async function migrateKeyScopes(opts: { tableName?: string; segments?: number } = {}): Promise<number> {
+  const TableName = opts.tableName ?? table();
+  const segments = opts.segments ?? 4;
+  const changed = await Promise.all(
+    Array.from({ length: segments }, async (_, segment) => {
+      let n = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db().send(
+          new ScanCommand({
+            TableName,
+            Segment: segment,
+            TotalSegments: segments,
+            // The hash-addressed items: one per key, each naming its listing item through tenantId and id.
+            FilterExpression: 'begins_with(pk, :key) AND sk = :sk',
+            ExpressionAttributeValues: { ':key': 'KEY#', ':sk': 'KEY' },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const rec = toRecord(item);
+          const scopes = scopesAfterV11(rec);
+          if (scopes.length === rec.scopes.length) continue;
+          const update = (Key: object) => ({
+            Update: {
+              TableName,
+              Key,
+              UpdateExpression: 'SET scopes = :new',
+              ConditionExpression: 'scopes = :old',
+              ExpressionAttributeValues: { ':new': scopes, ':old': item.scopes },
+            },
+          });
+          const keys = [apiKeyHashKey(rec.hash), ...(rec.kind === 'operator' ? [] : [listingKey(rec.tenantId, rec.id)])];
+          try {
+            await db().send(new TransactWriteCommand({ TransactItems: keys.map(update) }));
+            keyWritten(rec.hash);
+            n++;
+          } catch (err) {
+            if (!isTransactionCancelled(err)) throw err;
+          }
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return n;
+    }),
+  );
+  return changed.reduce((a, b) => a + b, 0);
 }

@@ -8,6 +8,7 @@ import { putShopper } from '../../shared/services/shoppers.js';
 import { createTenant } from '../../shared/services/tenants.js';
 import { installMeter, type DdbMeter } from '../support/ddb-meter.js';
 import { CONSENT } from '../support/marketing.js';
+import { withPatientStore } from '../support/patient-store.js';
 import { adminPrincipal, countRequests } from '../support/principal.js';
 
 /**
@@ -36,16 +37,7 @@ async function tenantWith(fences: number) {
       radiusM: 20 + (i % 5) * 20,
     },
   }));
-  // In chunks, each retried on a timeout of the (busy) local server: a retried chunk only adds far-away fences.
-  for (let i = 0; i < filler.length; i += 1000)
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await seedGeofences(p, filler.slice(i, i + 1000));
-        break;
-      } catch (err) {
-        if (attempt >= 3 || (err as Error).name !== 'TimeoutError') throw err;
-      }
-    }
+  await seedGeofences(p, filler);
   const campaign = await createCampaign(p, {
     name: 'rounds',
     kind: 'location',
@@ -65,7 +57,8 @@ describe('offer hot path rounds', () => {
 
   beforeAll(async () => {
     setConfigCacheTtlS(30);
-    [small, large] = await Promise.all([tenantWith(10), tenantWith(10_000)]);
+    // 10,000 fences are ~117,000 index rows: seeded with a client that waits for the busy local server.
+    [small, large] = await withPatientStore(() => Promise.all([tenantWith(10), tenantWith(10_000)]));
     meter = installMeter(getDdb());
   }, 600_000);
   afterAll(() => {

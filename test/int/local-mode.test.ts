@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, inject, it } from 'vitest';
 import { generateKey } from '../../shared/auth/apikey.js';
 import { startLocalStack } from '../support/local-stack.js';
-import { api, expectProblem } from '../support/api.js';
+import { api, expectProblem, setupCall } from '../support/api.js';
 
 const dirs: string[] = [];
 async function tempDir() {
@@ -118,12 +118,12 @@ describe.concurrent('local mode (npm start)', () => {
       expect(keys.body.items.map((k: { name: string }) => k.name)).toEqual(['admin']);
 
       // An offer whose records cannot be written gives back its budget and cap slot: nothing half-written.
-      const fence = await api('POST', '/v1/geofences', {
+      const fence = await setupCall('POST', '/v1/geofences', {
         base,
         key: admin,
         body: { name: 'f', geometry: { type: 'Circle', coordinates: [2.17, 41.38], radiusM: 200 } },
       });
-      const campaign = await api('POST', '/v1/campaigns', {
+      const campaign = await setupCall('POST', '/v1/campaigns', {
         base,
         key: admin,
         body: {
@@ -136,14 +136,14 @@ describe.concurrent('local mode (npm start)', () => {
           frequencyCap: { maxOffers: 1, perHours: 24 },
         },
       });
-      await api('PUT', '/v1/shoppers/s503', { base, key: admin, body: { consent: { location: true, marketing: true } } });
+      await setupCall('PUT', '/v1/shoppers/s503', { base, key: admin, body: { consent: { location: true, marketing: true } } });
       const ask = () =>
         api('POST', '/v1/offers', { base, key: admin, body: { shopperId: 's503', location: { lat: 41.38, lng: 2.17 } } });
       // The offer, its cap slot, its budget unit are one transaction: refuse it.
       failOps = /TransactWriteItems/;
       expectProblem(await ask(), 503);
       failOps = undefined;
-      const stats = await api('GET', `/v1/campaigns/${campaign.body.id}/stats`, { base, key: admin });
+      const stats = await setupCall('GET', `/v1/campaigns/${campaign.body.id}/stats`, { base, key: admin });
       expect(stats.body.budget).toEqual({ maxOffers: 1, used: 0, remaining: 1 });
       const retry = await ask();
       expect(retry.body.offers).toHaveLength(1);

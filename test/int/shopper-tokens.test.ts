@@ -301,64 +301,6 @@ describe('a publishable key without a valid shopper token', () => {
   });
 });
 
-describe('the per-shopper offer limit', () => {
-  it("answers 429 to one shopper's burst, while another shopper of the same key is served, without spending the key's budget", async () => {
-    const t = await newTenant();
-    // A key limit of 10 at once: a shopper's refused requests must not spend it.
-    const pk = await newKey(t.adminKey, { kind: 'publishable', rateLimit: { rps: 1, burst: 10 } });
-    const ana = await shopperToken(t.adminKey, 'ana');
-    const bob = await shopperToken(t.adminKey, 'bob');
-    const burst = await Promise.all(Array.from({ length: 15 }, () => offers(pk.key, 'ana', ana)));
-    const ok = burst.filter((r) => r.status === 200).length;
-    expect(ok).toBeGreaterThanOrEqual(5);
-    expect(ok).toBeLessThanOrEqual(6);
-    const limited = burst.filter((r) => r.status !== 200);
-    expect(limited.length).toBe(15 - ok);
-    for (const r of limited) {
-      expect(expectProblem(r, 429).detail).toMatch(/this shopper/);
-      expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    }
-    // Bob, on the same key: the key still has budget (10 − Ana's admitted requests).
-    const other = await Promise.all(Array.from({ length: 3 }, () => offers(pk.key, 'bob', bob)));
-    expect(other.map((r) => r.status)).toEqual([200, 200, 200]);
-  });
-});
-
-describe('forged keys over HTTP', () => {
-  it('are 401, remembered as unknown', async () => {
-    const forged = generateKey('publishable').key;
-    for (let i = 0; i < 2; i++)
-      expect(expectProblem(await api('POST', '/v1/offers', { key: forged, body: {} }), 401).detail).toBe('Unknown API key.');
-  });
-});
-
-describe('proto-pollution names in headers and query strings', () => {
-  const NAMES = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
-
-  it('are plain data: headers are ignored, unknown query parameters are 422, never a 5xx', async () => {
-    const a = await app();
-    const headers = Object.fromEntries(NAMES.map((n) => [n, 'x']));
-    const list = await api('GET', '/v1/keys', { key: a.adminKey, headers });
-    expect(list.status).toBe(200);
-    expect(list.body.items.length).toBeGreaterThanOrEqual(2);
-    const app200 = await api('POST', '/v1/offers', {
-      key: a.pk,
-      body: { shopperId: 'ana', location: PLACE },
-      headers: { ...headers, 'shopper-token': await sign(a.signing, 'ana') },
-    });
-    expect(app200.status).toBe(200);
-    for (const n of NAMES) {
-      const q = `${encodeURIComponent(n)}=1`;
-      const keys = expectProblem(await api('GET', `/v1/keys?${q}`, { key: a.adminKey, headers }), 422);
-      expect(keys.errors).toEqual([{ path: expect.any(String), message: `Unknown field(s): ${n}` }]);
-      expectProblem(await api('GET', `/v1/nowhere?${q}`, { headers }), 404);
-      expectProblem(await api('GET', `/v1/shopper-token-keys?${q}`, { headers }), 401);
-      const health = await api('GET', `/health?${q}`, { headers });
-      expect(health.status).toBe(200);
-    }
-  });
-});
-
 /** The refusal of authorize(), as kind and detail, or 'allowed'. */
 async function decision(p: Promise<unknown>): Promise<string> {
   try {

@@ -111,3 +111,25 @@ export function expectProblem(res: ApiResponse, status: number) {
     throw new Error(`not a problem document: ${JSON.stringify(b)}`);
   return b as { type: string; title: string; status: number; detail: string; errors?: { path: string; message: string }[] };
 }
+
+/**
+ * A setup call that must succeed, sent as a careful client sends it: with an Idempotency-Key, and on 503 sent again
+ * after its Retry-After (a machine busy with other test files may make the request outlive its deadline). Anything
+ * but 2xx in the end throws with the answer.
+ */
+export async function setupCall<T = any>(
+  method: string,
+  urlPath: string,
+  opts: Parameters<typeof api>[2] = {},
+): Promise<ApiResponse<T>> {
+  const headers = { 'idempotency-key': unique('setup'), ...(opts.headers ?? {}) };
+  for (let attempt = 1; ; attempt++) {
+    const res = await api<T>(method, urlPath, { ...opts, headers });
+    if (res.status === 503 && attempt < 4) {
+      await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? 1)));
+      continue;
+    }
+    if (res.status < 200 || res.status > 299) throw new Error(`${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res;
+  }
+}

@@ -4,11 +4,23 @@ import { rateLimiter, SHOPPER_OFFER_LIMIT, shopperLimiter } from '../../auth/rat
 import { forbidden, tooManyRequests, unauthorized } from '../../platform/errors.js';
 import type { RouteDef } from '../route.js';
 
-/** The decision on a request's key: its principal, or a thrown refusal (401, 429) or dependency error (503). */
+/**
+ * The decision on a request's key: its principal, or a thrown refusal (401, 429) or dependency error (503).
+ * `shopperToken` says whether a publishable key's Shopper-Token is to be verified: only on a route such a key may
+ * call (publishableMayCall); on any other the key is refused with 403 by authorizeRoute, its token unread.
+ */
 export type Authenticate = (
   headers: Record<string, string | undefined> | null | undefined,
   source?: RequestSource,
+  options?: { shopperToken: boolean },
 ) => Promise<Principal>;
+
+/**
+ * The routes a publishable key may call: requesting offers and redeeming them (both served by the offers
+ * function, the one function besides the keys function that can open the tenant's token signing keys).
+ */
+export const publishableMayCall = (route: Pick<RouteDef, 'auth'>): boolean =>
+  route.auth === 'offers:write' || route.auth === 'offers:redeem';
 
 /** Who sent a request: a principal (none on a public route), or why its key was refused. */
 export type Identity = { principal: Principal | undefined } | { refusal: unknown };
@@ -42,7 +54,7 @@ export async function identify(
 ): Promise<Identity> {
   if (!route || route.auth === 'none') return { principal: undefined };
   try {
-    return { principal: await authenticate(headers, source) };
+    return { principal: await authenticate(headers, source, { shopperToken: publishableMayCall(route) }) };
   } catch (refusal) {
     return { refusal };
   }
@@ -94,7 +106,7 @@ export function authorizeRoute(
   }
   // The operator key exists to create tenants; it can read no tenant data.
   if (principal.kind === 'operator' || !principal.tenantId) throw forbidden('The operator key cannot access tenant data.');
-  if (principal.kind === 'publishable' && route.auth !== 'offers:write' && route.auth !== 'offers:redeem')
+  if (principal.kind === 'publishable' && !publishableMayCall(route))
     throw forbidden('Publishable keys may only request and redeem offers.');
   if (!principal.scopes.includes(route.auth)) throw forbidden(`This key lacks the scope ${route.auth}.`);
 }

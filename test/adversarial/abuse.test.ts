@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { generateKey } from '../../shared/auth/apikey.js';
 import type { Principal } from '../../shared/auth/principal.js';
+import { UNKNOWN_KEY_SOURCE_LIMIT } from '../../shared/auth/rate-limit.js';
 import { isHeldOut } from '../../shared/domain/targeting/index.js';
 import { DomainError } from '../../shared/platform/errors.js';
 import { requestOffers } from '../../shared/services/offers.js';
 import { recordConversion, redeem } from '../../shared/services/redemption.js';
 import { shopperPartition } from '../../shared/store/keys.js';
-import { api, expectProblem, newKey, unique } from '../support/api.js';
+import { api, apiUrl, expectProblem, newKey, unique } from '../support/api.js';
 import {
   CONSENT,
   campaignStats,
@@ -479,5 +482,108 @@ describe('store-restricted keys', () => {
     expect(listed.body.items[0]).not.toHaveProperty('firstName');
     expect((await api('POST', `/v1/offers/${here.body.offers[0].id}/redeem`, { key: manager, body: {} })).status).toBe(200);
     expectProblem(await api('POST', `/v1/offers/${there.body.offers[0].id}/redeem`, { key: manager, body: {} }), 403);
+  });
+});
+
+describe('fleet starvation', () => {
+  it("keeps serving the app's other users while one client hammers the shared key (key limit 50/s)", async () => {
+    const t = await marketingTenant();
+    const key = await appKey(t, { rateLimit: { rps: 50, burst: 50 } });
+    const hammer = await asApp(t, key, 'hammer');
+    const others = await Promise.all(['u1', 'u2', 'u3', 'u4', 'u5'].map((s) => asApp(t, key, s)));
+    const ask = (app: Awaited<ReturnType<typeof asApp>>, shopperId: string) =>
+      app.offers({ shopperId, location: { ...FAR, accuracyM: 10 } });
+    // 120 requests of one client at once, and each of the 5 other users asking meanwhile (4 each, within their burst).
+    const [flood, served] = await Promise.all([
+      Promise.all(Array.from({ length: 120 }, () => ask(hammer, 'hammer'))),
+      Promise.all(others.map((app, i) => Promise.all(Array.from({ length: 4 }, () => ask(app, `u${i + 1}`))))),
+    ]);
+    // The hammering client gets its own burst, then 429 naming its shopper; it spends nothing of the key's limit.
+    const admitted = flood.filter((r) => r.status === 200).length;
+    expect(admitted).toBeGreaterThanOrEqual(5);
+    expect(admitted).toBeLessThanOrEqual(7);
+    for (const r of flood.filter((x) => x.status !== 200)) expect(expectProblem(r, 429).detail).toMatch(/this shopper/);
+    expect(served.flat().map((r) => r.status)).toEqual(Array(20).fill(200));
+  });
+
+  it('reads a forged key (valid checksum) once, and limits a source that sends many', async () => {
+    const forged = generateKey('publishable').key;
+    for (let i = 0; i < 2; i++)
+      expect(expectProblem(await api('POST', '/v1/offers', { key: forged, body: {} }), 401).detail).toBe('Unknown API key.');
+    // A flood of fresh forged keys from one address of its own (127.0.0.2, so that the other test files, all from
+    // 127.0.0.1, keep their budget): past the per-source burst, 429 with Retry-After.
+    const flood = await Promise.all(
+      Array.from({ length: UNKNOWN_KEY_SOURCE_LIMIT.burst + 20 }, () =>
+        postFrom('127.0.0.2', '/v1/offers', generateKey('publishable').key),
+      ),
+    );
+    const limited = flood.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(20);
+    for (const r of limited) expect(Number(r.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(flood.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+    // This address is not limited by that one.
+    expectProblem(await api('POST', '/v1/offers', { key: generateKey('publishable').key, body: {} }), 401);
+  });
+});
+
+/** POST `{}` to the local API with `key`, from the given local address (another loopback address is another source). */
+function postFrom(localAddress: string, path: string, key: string): Promise<{ status: number; retryAfter?: string }> {
+  const url = new URL(path, apiUrl());
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', localAddress, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string }));
+      },
+    );
+    req.on('error', reject);
+    req.end('{}');
+  });
+}
+
+describe('fuzzing findings: names of Object.prototype in headers and query strings', () => {
+  const NAMES = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
+
+  it('are plain data: headers are ignored, unknown query parameters are 422, never a 5xx', async () => {
+    const t = await marketingTenant();
+    const key = await appKey(t);
+    const headers = Object.fromEntries(NAMES.map((n) => [n, 'x']));
+    const list = await api('GET', '/v1/keys', { key: t.adminKey, headers });
+    expect(list.status).toBe(200);
+    expect(list.body.items.length).toBeGreaterThanOrEqual(2);
+    const app200 = await api('POST', '/v1/offers', {
+      key,
+      body: { shopperId: 'ana', location: { ...PLAZA, accuracyM: 10 } },
+      headers: { ...headers, 'shopper-token': await shopperToken(t, 'ana') },
+    });
+    expect(app200.status).toBe(200);
+    for (const n of NAMES) {
+      const q = `${encodeURIComponent(n)}=1`;
+      const keys = expectProblem(await api('GET', `/v1/keys?${q}`, { key: t.adminKey, headers }), 422);
+      expect(keys.errors).toEqual([{ path: expect.any(String), message: `Unknown field(s): ${n}` }]);
+      expectProblem(await api('GET', `/v1/nowhere?${q}`, { headers }), 404);
+      expectProblem(await api('GET', `/v1/shopper-token-keys?${q}`, { headers }), 401);
+      const health = await api('GET', `/health?${q}`, { headers });
+      expect(health.status).toBe(200);
+    }
+  });
+});
+
+describe('a publishable key on a route it may not call', () => {
+  it('gets 403 whether its token is valid, forged or absent: the token is not even read there', async () => {
+    const t = await marketingTenant();
+    const key = await appKey(t);
+    const good = { 'shopper-token': await shopperToken(t, 'ana') };
+    for (const headers of [good, { 'shopper-token': 'not.a.token' }, {}]) {
+      expectProblem(await api('GET', '/v1/campaigns', { key, headers }), 403);
+      expectProblem(await api('GET', '/v1/shoppers/ana', { key, headers }), 403);
+    }
+    // Where it may call, a forged token is still 401.
+    expectProblem(
+      await api('POST', '/v1/offers', { key, body: { location: PLAZA }, headers: { 'shopper-token': 'not.a.token' } }),
+      401,
+    );
   });
 });
