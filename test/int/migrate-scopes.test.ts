@@ -80,7 +80,7 @@ describe('migrate-scopes', () => {
       Promise.all(
         [apiKeyHashKey(k.hash), { pk: `T#${k.tenantId}`, sk: `APIKEY#${k.id}` }].map(async (Key) => {
           const res = await getDdb().send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }));
-          return [...(res.Item?.scopes as string[])].sort();
+          return [...((res.Item?.scopes ?? []) as string[])].sort();
         }),
       );
     expect(await scopesOf(keys[0])).toEqual([[...SCOPES].sort(), [...SCOPES].sort()]);
