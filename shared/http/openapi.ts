@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { RouteDef } from './route.js';
+import { publishableMayCall } from './pipeline/authorize.js';
 import { routes, type AppRoute } from './routes.js';
 import { IdSchema } from '../domain/values/id.js';
 import { REQUEST_ID } from '../platform/ids.js';
@@ -281,6 +282,18 @@ function parameters(r: RouteDef): Json[] {
     for (const [name, schema] of Object.entries(parsed.properties ?? {}))
       params.push({ name, in: 'query', required: sent.required?.includes(name) ?? false, schema });
   }
+  if (publishableMayCall(r))
+    params.push({
+      name: 'Shopper-Token',
+      in: 'header',
+      required: false,
+      description:
+        "Required with a publishable key (401 without a valid one): the HS256 JWT minted by the tenant's server " +
+        '(POST /v1/shopper-tokens, or signed with a shopper-token key); the key then acts only for the shopper in its ' +
+        '`sub` (403 for another). Ignored with a secret key.',
+      // TOKEN_MAX_CHARS of shared/auth/shopper-token.ts (not imported: it would bring jose into the ops function).
+      schema: { type: 'string', minLength: 1, maxLength: 4096 },
+    });
   if (r.idempotent)
     params.push({
       name: 'Idempotency-Key',

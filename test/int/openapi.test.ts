@@ -1,6 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import http from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN_MAX_CHARS } from '../../shared/auth/shopper-token.js';
 import { routes } from '../../shared/http/routes.js';
 import { api, apiUrl } from '../support/api.js';
 import { lintOpenApi } from '../support/openapi-lint.js';
@@ -162,6 +163,16 @@ describe('OpenAPI details', () => {
         .map((p: Json) => `${op.operationId} ${p.name}`),
     );
     expect(numericAsText).toEqual([]);
+  });
+
+  it('documents the Shopper-Token header on the routes a publishable key may call, and nowhere else', () => {
+    const withToken = operations()
+      .filter(({ op }) => (op.parameters ?? []).some((p: Json) => p.in === 'header' && p.name === 'Shopper-Token'))
+      .map(({ op }) => op.operationId)
+      .sort();
+    expect(withToken).toEqual(['redeemOffer', 'requestOffers']);
+    const header = doc.paths['/v1/offers'].post.parameters.find((p: Json) => p.name === 'Shopper-Token');
+    expect(header.schema.maxLength).toBe(TOKEN_MAX_CHARS);
   });
 
   it('documents 410 on redemption only', () => {

@@ -2976,6 +2976,8 @@ export interface operations {
             header?: {
                 /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+                /** @description Required with a publishable key (401 without a valid one): the HS256 JWT minted by the tenant's server (POST /v1/shopper-tokens, or signed with a shopper-token key); the key then acts only for the shopper in its `sub` (403 for another). Ignored with a secret key. */
+                "Shopper-Token"?: string;
                 /** @description Same key + same body within 24 h replays the first response; another body is 409; in flight is 409. */
                 "Idempotency-Key"?: string;
             };
@@ -3015,6 +3017,8 @@ export interface operations {
             header?: {
                 /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+                /** @description Required with a publishable key (401 without a valid one): the HS256 JWT minted by the tenant's server (POST /v1/shopper-tokens, or signed with a shopper-token key); the key then acts only for the shopper in its `sub` (403 for another). Ignored with a secret key. */
+                "Shopper-Token"?: string;
             };
             path: {
                 id: string;
