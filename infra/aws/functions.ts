@@ -44,7 +44,11 @@ export interface FunctionSettings {
   timeoutSeconds: number;
 }
 
-/** What a function gets unless FUNCTION_SETTINGS says otherwise: read/write on the table, no queue, 512 MB, 10 s. */
+/**
+ * What a function gets unless FUNCTION_SETTINGS says otherwise: read/write on the table, no queue, 512 MB, 10 s,
+ * and the opening of shopper-token signing keys (only those): every keyed route verifies the Shopper-Token of a
+ * publishable-key request before it decides (401 for a bad token, then 403 on a route such a key may not call).
+ */
 export const DEFAULT_SETTINGS: FunctionSettings = {
   table: 'readWrite',
   sendsOffers: false,
@@ -52,7 +56,7 @@ export const DEFAULT_SETTINGS: FunctionSettings = {
   consumesStream: false,
   sendsToDlq: false,
   seals: [],
-  opens: [],
+  opens: ['shopper-token-key'],
   memoryMb: 512,
   timeoutSeconds: HTTP_TIMEOUT_SECONDS,
 };
@@ -63,14 +67,13 @@ export const DEFAULT_SETTINGS: FunctionSettings = {
  * geofences, …) gets the defaults; giving a function more is one line here.
  */
 export const FUNCTION_SETTINGS: Partial<Record<LambdaName, Partial<FunctionSettings>>> = {
-  ops: { table: 'none' }, // /health, /openapi.json and the API's 404s touch no data
+  ops: { table: 'none', opens: [] }, // /health, /openapi.json and the API's 404s touch no data and need no key
   // The hot path: geo matching, one transaction per offer. It sends nothing to SQS: the stream does (outbox).
-  // It opens the tenants' shopper-token keys to verify the Shopper-Token of publishable-key requests.
-  offers: { memoryMb: 1024, opens: ['shopper-token-key'] },
+  offers: { memoryMb: 1024 },
   // Shopper-token keys: sealed when created, opened to sign the tokens POST /v1/shopper-tokens mints.
   keys: { seals: ['shopper-token-key'], opens: ['shopper-token-key'] },
   // The webhook secret: sealed on PUT and rotation, opened to answer it and to sign the test event.
-  webhook: { seals: ['webhook-secret'], opens: ['webhook-secret'] },
+  webhook: { seals: ['webhook-secret'], opens: ['shopper-token-key', 'webhook-secret'] },
   deliver: {
     consumesOffers: true,
     sendsToDlq: true,
@@ -79,7 +82,7 @@ export const FUNCTION_SETTINGS: Partial<Record<LambdaName, Partial<FunctionSetti
     timeoutSeconds: QUEUE_DEF.deliveryTimeoutSeconds,
   }, // webhook POSTs (signed with the opened secrets), delivery status; poison → DLQ
   // The outbox: new offers → the offers queue; exposures → stats counters, and marks the records counted.
-  stream: { consumesStream: true, sendsOffers: true, timeoutSeconds: STREAM_TIMEOUT_SECONDS },
+  stream: { consumesStream: true, sendsOffers: true, opens: [], timeoutSeconds: STREAM_TIMEOUT_SECONDS },
 };
 
 /**

@@ -65,7 +65,8 @@ const refusedUnknown = (waitMs: number) =>
  * by its SHA-256 (read at most once per KEY_CACHE_TTL_S per container, found
  * or not), neither revoked nor expired; for a publishable key, a valid shopper
  * token (shopper-token.ts), whose `sub` becomes `principal.shopperId`, on
- * the routes it may call (`options.shopperToken`; elsewhere it gets 403).
+ * every route (so that every function serving keyed routes may open the
+ * tenants' token signing keys: infra/aws/functions.ts).
  * Unknown keys (well formed, no such key) are limited per source address
  * (UNKNOWN_KEY_SOURCE_LIMIT): past it they are 429, and a key this container
  * knows nothing of is then refused without a read, so forged keys cost at
@@ -83,7 +84,6 @@ export async function authorize(
   headers: Record<string, string | undefined> | null | undefined,
   clock: () => number = Date.now,
   source: RequestSource = {},
-  options: { shopperToken: boolean } = { shopperToken: true },
 ): Promise<Principal> {
   const key = extractKey(headers);
   if (!key) throw unauthorized('Missing API key: send Authorization: Bearer <key> or x-api-key.');
@@ -115,8 +115,6 @@ export async function authorize(
   };
   if (kind !== 'publishable') return principal;
   principal.deviceAttributes = [...(rec.deviceAttributes ?? [])];
-  // On a route the key may not call (403 next) the token is not read: its signing keys open only where it is used.
-  if (!options.shopperToken) return principal;
   principal.shopperId = await verifyShopperToken(rec.tenantId, headerValue(headers, SHOPPER_TOKEN_HEADER), clock());
   return principal;
 }

@@ -4,20 +4,15 @@ import { rateLimiter, SHOPPER_OFFER_LIMIT, shopperLimiter } from '../../auth/rat
 import { forbidden, tooManyRequests, unauthorized } from '../../platform/errors.js';
 import type { RouteDef } from '../route.js';
 
-/**
- * The decision on a request's key: its principal, or a thrown refusal (401, 429) or dependency error (503).
- * `shopperToken` says whether a publishable key's Shopper-Token is to be verified: only on a route such a key may
- * call (publishableMayCall); on any other the key is refused with 403 by authorizeRoute, its token unread.
- */
+/** The decision on a request's key: its principal, or a thrown refusal (401, 429) or dependency error (503). */
 export type Authenticate = (
   headers: Record<string, string | undefined> | null | undefined,
   source?: RequestSource,
-  options?: { shopperToken: boolean },
 ) => Promise<Principal>;
 
 /**
- * The routes a publishable key may call: requesting offers and redeeming them (both served by the offers
- * function, the one function besides the keys function that can open the tenant's token signing keys).
+ * The routes a publishable key may call: requesting offers and redeeming them. On any other its request is 401
+ * without a valid Shopper-Token (as on these), else 403 (authorizeRoute).
  */
 export const publishableMayCall = (route: Pick<RouteDef, 'auth'>): boolean =>
   route.auth === 'offers:write' || route.auth === 'offers:redeem';
@@ -54,7 +49,7 @@ export async function identify(
 ): Promise<Identity> {
   if (!route || route.auth === 'none') return { principal: undefined };
   try {
-    return { principal: await authenticate(headers, source, { shopperToken: publishableMayCall(route) }) };
+    return { principal: await authenticate(headers, source) };
   } catch (refusal) {
     return { refusal };
   }

@@ -91,8 +91,7 @@ async function serve(route: RouteDef, impl: RouteImpl, event: APIGatewayProxyEve
  * (see shared/platform/tracer.ts).
  */
 export function lambda<F extends FunctionName>(fn: F, impls: Handlers<NoInfer<F>>, options: LambdaOptions = {}) {
-  const authenticate: Authenticate =
-    options.authenticate ?? ((headers, source, opts) => authorize(headers, Date.now, source, opts));
+  const authenticate: Authenticate = options.authenticate ?? ((headers, source) => authorize(headers, Date.now, source));
   const table = new Map<string, { route: RouteDef; impl: RouteImpl }>();
   for (const r of routes as readonly RouteDef[]) {
     if (r.fn !== fn) continue;
@@ -120,7 +119,7 @@ export function lambda<F extends FunctionName>(fn: F, impls: Handlers<NoInfer<F>
     const identity = await identify(
       route,
       event?.headers,
-      (headers, source, opts) => withDeadline(msLeftFor(event, context), requestId, () => authenticate(headers, source, opts)),
+      (headers, source) => withDeadline(msLeftFor(event, context), requestId, () => authenticate(headers, source)),
       sourceOf(event),
     );
     if (event) identities.set(event, identity);

@@ -607,10 +607,13 @@ describe('secrets at rest: the customer-managed KMS key', () => {
   });
 
   it('lets exactly the functions that seal or open secrets use it, each for its own purposes only', () => {
+    // Every function serving keyed routes opens shopper-token keys (a publishable key's token is verified on every
+    // route); only keys seals them; only webhook and deliver touch webhook secrets.
+    const verifiesTokens = ['campaigns', 'geofences', 'offers', 'partners', 'shoppers', 'stats', 'stores', 'tenants'];
     expect(grants()).toEqual({
+      ...Object.fromEntries(verifiesTokens.map((n) => [n, ['kms:Decrypt shopper-token-key']])),
       keys: ['kms:Decrypt shopper-token-key', 'kms:GenerateDataKey shopper-token-key'],
-      offers: ['kms:Decrypt shopper-token-key'],
-      webhook: ['kms:Decrypt webhook-secret', 'kms:GenerateDataKey webhook-secret'],
+      webhook: ['kms:Decrypt shopper-token-key,webhook-secret', 'kms:GenerateDataKey webhook-secret'],
       deliver: ['kms:Decrypt webhook-secret'],
     });
   });
