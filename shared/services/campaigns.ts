@@ -22,7 +22,8 @@ export type { Campaign };
 
 export const campaignView = (c: Campaign) => {
   const { version: _v, ...rest } = c;
-  return { ...rest, partnerId: c.partnerId ?? null };
+  // A campaign stored before triggers existed fires on every location inside, as it always did.
+  return { ...rest, partnerId: c.partnerId ?? null, trigger: c.trigger ?? 'inside' };
 };
 
 /**
@@ -85,7 +86,7 @@ export async function listCampaigns(p: Principal, limit: number, cursor?: string
 
 export async function updateCampaign(p: Principal, id: string, patch: CampaignChanges) {
   const current = await loadCampaign(p, id);
-  const issues = campaignPatchIssues({ kind: current.kind, partnerId: current.partnerId }, patch);
+  const issues = campaignPatchIssues(current, patch);
   if (issues.length) throw unprocessable(issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
   const merged = { ...current } as Record<string, unknown>;
   for (const [k, v] of Object.entries(patch)) {
@@ -93,6 +94,8 @@ export async function updateCampaign(p: Principal, id: string, patch: CampaignCh
     if (v === null) delete merged[k];
     else merged[k] = v;
   }
+  // Away from dwell, the threshold goes with it (campaignPatchIssues allowed it only so).
+  if (patch.trigger && patch.trigger !== 'dwell') delete merged.dwellMinutes;
   const next = merged as unknown as Campaign;
   next.partnerId = (merged.partnerId as string | undefined) ?? null;
   await resolveRefs(p, next.geofenceIds, next.partnerId);

@@ -3,6 +3,7 @@ import {
   GeometryError,
   containsPoint,
   fenceAnchor,
+  isWithinM,
   lookupCells,
   matchConfidence,
   planIndex,
@@ -330,7 +331,8 @@ export interface MatchedFenceRow {
   id: string;
   storeId: string | null;
   partnerId: string | null;
-  anchor: { lat: number; lng: number };
+  /** For {{distanceM}}; null for the fence of an exit, which the offer path knows only from the visit state. */
+  anchor: { lat: number; lng: number } | null;
 }
 
 export interface FenceMatch {
@@ -361,25 +363,48 @@ function rowConfidence(row: IndexRow, lat: number, lng: number, accuracyM: numbe
  * dropped before any test.
  */
 export async function findFences(tenantId: string, lat: number, lng: number, accuracyM?: number): Promise<FenceMatch[]> {
+  return (await findFencesNear(tenantId, lat, lng, accuracyM, 0)).matches;
+}
+
+/**
+ * findFences, and in the same round trip the fences within `marginM` beyond
+ * the accuracy circle (`near`, the matched ones included): a shopper inside
+ * a fence has left it only when the fix is not near it (domain/visits). The
+ * index covers 1,000 m around each fence, so the margin is exact while
+ * accuracy + margin stays within that.
+ */
+export async function findFencesNear(
+  tenantId: string,
+  lat: number,
+  lng: number,
+  accuracyM: number | undefined,
+  marginM: number,
+): Promise<{ matches: FenceMatch[]; near: Set<string> }> {
   const reach = accuracyM ?? 0;
   const rows = await queryCells(
     tenantId,
     lookupCells(lat, lng).map((c) => c.cell),
   );
   const best = new Map<string, FenceMatch>();
+  const near = new Set<string>();
   for (const row of rows) {
     if (!row.enabled || best.has(row.geofenceId)) continue;
-    if (bboxLowerBoundM(row.bbox, lat, lng) > reach + 1) continue;
-    const confidence = rowConfidence(row, lat, lng, accuracyM);
-    if (confidence)
+    const lowerBound = bboxLowerBoundM(row.bbox, lat, lng);
+    if (lowerBound > reach + marginM + 1) continue;
+    const confidence = lowerBound > reach + 1 ? null : rowConfidence(row, lat, lng, accuracyM);
+    if (confidence) {
       best.set(row.geofenceId, {
         fence: { id: row.geofenceId, storeId: row.storeId, partnerId: row.partnerId, anchor: row.anchor },
         confidence,
       });
+      near.add(row.geofenceId);
+    } else if (marginM > 0 && (row.shape === 'inside' || isWithinM(row.geometry!, lat, lng, reach + marginM))) {
+      near.add(row.geofenceId);
+    }
   }
   const out = [...best.values()];
   if (out.length > MAX_MATCHES) log('warn', 'lookup matches capped', { tenantId, matches: out.length });
-  return out.sort((a, b) => a.fence.id.localeCompare(b.fence.id)).slice(0, MAX_MATCHES);
+  return { matches: out.sort((a, b) => a.fence.id.localeCompare(b.fence.id)).slice(0, MAX_MATCHES), near };
 }
 
 /** The fences that contain the point, as full geofences (a second round: the matched fences only). */

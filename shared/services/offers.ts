@@ -26,9 +26,18 @@ import { readBudgetShards, shardAllowance, shardCount, spendBudgetItem } from '.
 import { getShopperCaps, takeCapSlotItem } from '../store/frequency-caps.js';
 import { offerRecordPuts, publicOffer, type OfferRecords, type StoredOffer } from '../store/offers.js';
 import { getProfile } from '../store/shoppers.js';
+import { getVisits, putVisitsItem, visitStateOf } from '../store/visits.js';
+import {
+  advanceVisits,
+  EXIT_MARGIN_M,
+  firedBy,
+  NO_VISITS,
+  type VisitEvent,
+  type VisitStep,
+} from '../domain/visits/visits.js';
 import { transactWrite, type TaggedItem } from '../store/transactions.js';
 import type { Campaign } from './campaigns.js';
-import { findFences, type FenceMatch } from './geo.js';
+import { findFencesNear, type FenceMatch } from './geo.js';
 import { campaignsByIds, configCacheTtlS, storesByIds, tenantLinks, tenantPartnerNames } from './offer-config.js';
 
 /** What an offer request asks, as its request schema (`OfferRequestSchema`) validates it. */
@@ -90,6 +99,8 @@ export const OFFER_LIMITS = {
 export interface OfferResult {
   offers: ReturnType<typeof publicOffer>[];
   geofences: string[];
+  /** The visit events of this fix (domain/visits). */
+  events: OfferEvent[];
 }
 
 /** A campaign's offer decision on this request. */
@@ -140,7 +151,7 @@ export interface OfferOutcome {
   committedExtras?: boolean;
 }
 
-const EMPTY: OfferOutcome = { result: { offers: [], geofences: [] }, stored: false, heldOut: 0 };
+const EMPTY: OfferOutcome = { result: { offers: [], geofences: [], events: [] }, stored: false, heldOut: 0 };
 
 /**
  * Budget shards this container found full, per campaign and budget size (so a full shard is not tried again).
@@ -157,45 +168,66 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
   const nowMs = now.getTime();
   const nowIso = now.toISOString();
   const scheduleAt = body.at ? new Date(body.at) : now;
+  // The time of the fix: it drives visits and dwell (a server may replay a recorded walk with `at`).
+  const fixAt = scheduleAt;
   const req = { ...body, shopperId: offerShopperId(p, body.shopperId) };
   const refused = requestErrors(p, req, scheduleAt, nowMs);
   if (refused.length) throw unprocessable(refused);
 
-  // Round 1: the spatial lookup, the profile and the cap states, in parallel; beside them, when the
-  // container's cache is cold, the tenant's fence → campaign links and partner names (not awaited by a
-  // request that matches nothing: they fill the cache for the next one).
+  // Round 1: the spatial lookup (with the fences near enough to keep a visit), the profile, the cap states and the
+  // visit state, in parallel; beside them, when the container's cache is cold, the tenant's fence → campaign links
+  // and partner names (not awaited by a request that matches nothing: they fill the cache for the next one).
+  // A fix too vague to match changes nothing: neither the lookup nor the visits are read.
   const config = Promise.all([tenantLinks(p.tenantId, nowMs), tenantPartnerNames(p.tenantId, nowMs)]);
   config.catch(() => undefined);
-  const [stored, found, capStates] = await Promise.all([
+  const [stored, found, capStates, visitsRead] = await Promise.all([
     getProfile<ShopperProfile>(p.tenantId, req.shopperId),
-    tooVague ? Promise.resolve([]) : findFences(p.tenantId, lat, lng, accuracyM),
+    tooVague ? Promise.resolve(NOTHING_FOUND) : findFencesNear(p.tenantId, lat, lng, accuracyM, EXIT_MARGIN_M),
     tooVague ? Promise.resolve(new Map()) : getShopperCaps(p.tenantId, req.shopperId, nowMs),
+    tooVague ? Promise.resolve(NO_VISITS) : getVisits(p.tenantId, req.shopperId, nowMs),
   ]);
   // A publishable key's inline profile is the device's: it can withdraw consent and set its deviceAttributes, no more.
   const profile = mergeProfile(stored, req.profile, p.kind === 'publishable' ? 'device' : 'server');
   if (!hasConsent(profile)) return EMPTY;
-  // A store-restricted key (e.g. one store's own app) only sees its stores' fences.
-  const matches = found.filter((m) => !p.storeIds.length || (m.fence.storeId !== null && p.storeIds.includes(m.fence.storeId)));
+  // A store-restricted key (e.g. one store's own app) only sees its stores' fences, and moves only their visits.
+  const owns = (storeId: string | null) => !p.storeIds.length || (storeId !== null && p.storeIds.includes(storeId));
+  const matches = found.matches.filter((m) => owns(m.fence.storeId));
   matches.sort((a, b) => confidenceRank(b.confidence) - confidenceRank(a.confidence) || a.fence.id.localeCompare(b.fence.id));
   const used = matches.slice(0, OFFER_LIMITS.maxMatchedFences);
-  if (!used.length) return { ...EMPTY, stored: true };
+  const visitFences = Object.entries(visitsRead.fences).filter(([, v]) => owns(v.storeId));
+  if (!used.length && !visitFences.length) return { ...EMPTY, stored: true };
   const [links, partnerNames] = await config;
 
-  // Round 2 when cold (else from the cache): the campaigns on those fences (the campaign item is the truth:
-  // it must still list the fence) and the fences' stores, by id, in parallel.
-  let campaignIds = [...new Set(used.flatMap((m) => links.get(m.fence.id) ?? []))];
+  // Round 2 when cold (else from the cache): the campaigns on those fences and on the fences the shopper is inside
+  // (an exit's, a dwell's), and the fences' stores, by id, in parallel. The campaign item is the truth: it must
+  // still list the fence.
+  const fenceIds = [...new Set([...used.map((m) => m.fence.id), ...visitFences.map(([id]) => id)])];
+  let campaignIds = [...new Set(fenceIds.flatMap((id) => links.get(id) ?? []))];
   if (campaignIds.length > OFFER_LIMITS.maxCampaigns) {
     log('warn', 'offer campaigns capped', { tenantId: p.tenantId, campaigns: campaignIds.length });
     campaignIds = campaignIds.sort().slice(0, OFFER_LIMITS.maxCampaigns);
   }
-  const storeIds = [...new Set(used.map((m) => m.fence.storeId).filter((s): s is string => !!s))];
+  const storeIds = [
+    ...new Set([...used.map((m) => m.fence.storeId), ...visitFences.map(([, v]) => v.storeId)].filter((s): s is string => !!s)),
+  ];
   const [byId, stores] = await Promise.all([
     campaignsByIds(p.tenantId, campaignIds, nowMs),
     storesByIds(p.tenantId, storeIds, nowMs),
   ]);
   const campaigns = [...byId.values()];
+  const fix = {
+    at: fixAt,
+    matches: used,
+    near: found.near,
+    tooVague,
+    owns,
+    dwellThresholds: (fenceId: string) =>
+      campaigns
+        .filter((c) => c.status === 'active' && c.trigger === 'dwell' && c.dwellMinutes && c.geofenceIds.includes(fenceId))
+        .map((c) => c.dwellMinutes as number),
+  };
 
-  const input = {
+  const base = {
     campaigns,
     fences: used,
     profile,
@@ -206,22 +238,24 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
     storeNames: new Map([...stores.values()].map((s) => [s.id, s.name])),
     maxOffers: OFFER_LIMITS.maxOffers,
   };
-  // The decision (selectOffers) in its three steps: every check but the cap; then the caps (they only take
-  // offers away); then the offers' text.
-  const planned = planOffers(input);
-  const renderInput = { ...input, partnerNames };
 
-  // The last round: one transaction. A refused condition decides again on fresh state.
+  // The last round: one transaction. A refused condition decides again on fresh state: a cap filled meanwhile, a
+  // budget shard spent, or another fix of this shopper that moved the visit state first (its events are its own).
   let caps = capStates;
+  let visits = visitsRead;
   for (let attempt = 0; attempt < OFFER_LIMITS.maxCommitAttempts; attempt++) {
-    let decided: Candidate[] = renderOffers(applyCaps(planned, caps, now), renderInput);
+    const step = advanceVisits(visits, fix);
+    const input = { ...base, triggered: triggeredCampaigns(campaigns, step.events, used) };
+    // The decision (selectOffers) in its three steps: every check but the cap; then the caps (they only take
+    // offers away); then the offers' text.
+    let decided: Candidate[] = renderOffers(applyCaps(planOffers(input), caps, now), { ...input, partnerNames });
     // A budget whose every shard is known spent (this container saw them full at this budget size) is exhausted.
     decided = decided.map((d) =>
       d.decision === 'offer' && d.campaign.budget && budgetSpent(p.tenantId, d.campaign.id, d.campaign.budget.maxOffers, nowMs)
         ? refuseAfterWrite(d, 'budget_exhausted')
         : d,
     );
-    const commit = buildCommit(p, req, decided, caps, used.length > 0, {
+    const commit = buildCommit(p, req, decided, caps, used.length > 0, step, visits.version, {
       now,
       nowMs,
       nowIso,
@@ -238,9 +272,12 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
       throw unavailable(IDEMPOTENCY_LEASE_S);
     }
 
-    // Who refused: a cap filled meanwhile (read the caps again), a budget shard spent (try the others), a conflict.
+    // Who refused: a cap filled meanwhile (read the caps again), a budget shard spent (try the others), the visit
+    // state written by another fix (its item as it is now came back with the refusal), a conflict.
     const capRefused = outcome.refused.some((t) => t.startsWith('cap:'));
     const shardRefusals = outcome.refused.filter((t) => t.startsWith('budget:'));
+    const visitsRefused = outcome.refused.includes('visits');
+    if (visitsRefused) visits = visitStateOf(outcome.found.get('visits'), nowMs);
     const checks: Promise<unknown>[] = [];
     if (capRefused) checks.push(getShopperCaps(p.tenantId, req.shopperId, nowMs).then((c) => (caps = c)));
     // A spent shard: read every shard of that campaign once (one BatchGet) to learn which still have room.
@@ -256,11 +293,33 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
       );
     }
     // A conflict (another transaction held a shard or the cap item): back off, with jitter, and try another shard.
-    if (!capRefused && !shardRefusals.length) await sleep(Math.random() * Math.min(400, 10 * 2 ** attempt));
+    if (!capRefused && !shardRefusals.length && !visitsRefused) await sleep(Math.random() * Math.min(400, 10 * 2 ** attempt));
     await Promise.all(checks);
   }
   log('warn', 'offer transaction kept racing', { tenantId: p.tenantId });
   throw unavailable(IDEMPOTENCY_LEASE_S);
+}
+
+const NOTHING_FOUND = { matches: [] as FenceMatch[], near: new Set<string>() };
+
+/**
+ * The campaigns a fix's events fire, with the fences they fired at: an enter campaign on the fence entered, a dwell
+ * campaign on the fence where its threshold was reached, an exit campaign on the fence left (no longer matched: it
+ * is given with the confidence of the exit, `high`, and no anchor, as the visit state keeps no coordinates).
+ */
+function triggeredCampaigns(campaigns: Campaign[], events: VisitEvent[], used: FenceMatch[]): Map<string, FenceMatch[]> {
+  const matched = new Map(used.map((m) => [m.fence.id, m]));
+  const out = new Map<string, FenceMatch[]>();
+  for (const e of events)
+    for (const c of campaigns) {
+      if (!c.geofenceIds.includes(e.geofenceId) || !firedBy(e, c)) continue;
+      const at = matched.get(e.geofenceId) ?? {
+        fence: { id: e.geofenceId, storeId: e.storeId, partnerId: e.partnerId, anchor: null },
+        confidence: e.confidence,
+      };
+      out.set(c.id, [...(out.get(c.id) ?? []), at]);
+    }
+  return out;
 }
 
 function knownFull(tenantId: string, campaignId: string, max: number, nowMs: number): Set<number> {
@@ -294,6 +353,8 @@ function buildCommit(
   decided: Candidate[],
   caps: ReadonlyMap<string, { slots: Record<string, number>; version: number }>,
   matched: boolean,
+  step: VisitStep,
+  visitsVersion: number,
   t: { now: Date; nowMs: number; nowIso: string; lat: number; lng: number; requestId?: string },
 ) {
   const items: TaggedItem[] = [];
@@ -364,12 +425,15 @@ function buildCommit(
     location: matched ? { cell: coarseCell(t.lat, t.lng), at: t.nowIso } : undefined,
   };
   items.push(...offerRecordPuts(p.tenantId, req.shopperId, records));
+  if (step.changed) items.push(putVisitsItem(p.tenantId, req.shopperId, step.state, visitsVersion));
+  const events = listedEvents(p, step.events, offers).map(publicEvent);
   return {
     items,
     outcome: (matches: FenceMatch[]): OfferOutcome => ({
       result: {
         offers: offers.sort((a, b) => b.priority - a.priority || a.campaignId.localeCompare(b.campaignId)).map(publicOffer),
-        geofences: listedFences(p, matches, offers),
+        geofences: listedFences(p, matches, offers, events),
+        events,
       },
       stored: true,
       heldOut: heldOut.length,
@@ -382,9 +446,36 @@ function buildCommit(
  * publishable key only those of the offers it is given, so the public key cannot map a tenant's fences
  * ("fence mapping"), and a held-out shopper's answer reads like any answer without an offer.
  */
-function listedFences(p: Principal, matches: FenceMatch[], offers: StoredOffer[]): string[] {
+function listedFences(p: Principal, matches: FenceMatch[], offers: StoredOffer[], events: OfferEvent[]): string[] {
   const ids = matches.map((m) => m.fence.id);
   if (p.kind !== 'publishable') return ids;
-  const offered = new Set(offers.map((o) => o.geofenceId));
-  return ids.filter((id) => offered.has(id));
+  const shown = new Set([...offers.map((o) => o.geofenceId), ...events.map((e) => e.geofenceId)]);
+  return ids.filter((id) => shown.has(id));
 }
+
+/**
+ * The events of a response: a secret key sees every event of the fix (within its stores); a publishable key only
+ * those at the fences of the offers it is given. An app would otherwise map a tenant's fences by sending made-up
+ * locations and watching for `entered` ("fence mapping"), and a held-out shopper's answer would differ from any
+ * other answer without an offer. Webhooks, which go to the tenant's own server, carry every subscribed event.
+ */
+function listedEvents(p: Principal, events: VisitEvent[], offers: StoredOffer[]): VisitEvent[] {
+  if (p.kind !== 'publishable') return events;
+  const offered = new Set(offers.map((o) => o.geofenceId));
+  return events.filter((e) => offered.has(e.geofenceId));
+}
+
+/** A visit event as the offer response shows it: no store, partner or confidence (those go to the webhook). */
+export interface OfferEvent {
+  type: VisitEvent['type'];
+  geofenceId: string;
+  at: string;
+  dwellMinutes?: number;
+}
+
+const publicEvent = (e: VisitEvent): OfferEvent => ({
+  type: e.type,
+  geofenceId: e.geofenceId,
+  at: e.at,
+  ...(e.dwellMinutes === undefined ? {} : { dwellMinutes: e.dwellMinutes }),
+});

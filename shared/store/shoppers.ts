@@ -9,6 +9,7 @@ import { isLastLocationItem } from './locations.js';
 import { isOfferItem, offerPointerDeletes } from './offers.js';
 import { shopperPartition } from './keys.js';
 import { isSeenMarkerItem, seenMarkerView } from './seen-markers.js';
+import { isVisitsItem } from './visits.js';
 import type { Key } from './table-def.js';
 
 /**
@@ -17,7 +18,7 @@ import type { Key } from './table-def.js';
  *   pk T#<tenant>#S#<shopper>   sk PROFILE
  * TTL: two years after its last update. The other items of the partition
  * belong to offers.ts, frequency-caps.ts, eligibility.ts, conversions.ts,
- * locations.ts, seen-markers.ts and idempotency.ts.
+ * locations.ts, visits.ts, seen-markers.ts and idempotency.ts.
  */
 const PROFILE_SK = 'PROFILE';
 const RETENTION_DAYS = 730;
@@ -47,6 +48,8 @@ export interface ShopperItems {
   eligibility: Record<string, unknown>[];
   conversions: Record<string, unknown>[];
   location: Record<string, unknown>[];
+  /** The visit state: fences the shopper is inside, with entry and last-seen times (no coordinates). */
+  visits: Record<string, unknown>[];
   statsMarkers: { key: string; expiresAt: string }[];
   idempotencyRecords: Record<string, unknown>[];
   /** Items of a kind this version does not know (present only when there are some). */
@@ -59,6 +62,7 @@ const KINDS = [
   ['eligibility', isEligibilityItem],
   ['conversions', isConversionItem],
   ['location', isLastLocationItem],
+  ['visits', isVisitsItem],
   ['idempotencyRecords', isIdempotencyRefItem],
 ] as const;
 
@@ -75,6 +79,7 @@ export function groupShopperItems(items: Record<string, unknown>[]): ShopperItem
     eligibility: [],
     conversions: [],
     location: [],
+    visits: [],
     statsMarkers: [],
     idempotencyRecords: [],
   };
@@ -101,7 +106,7 @@ export async function exportShopperItems(tenantId: string, shopperId: string): P
 
 /**
  * Erase everything held about a shopper: the whole shopper partition
- * (profile, offers, caps, eligibility, conversions, location, stats markers),
+ * (profile, offers, caps, eligibility, conversions, location, visits, stats markers),
  * the offer-id pointers and the idempotency records of requests about them.
  * Repeats until the partition reads empty, so an offer written concurrently
  * is not left behind. Returns the number of items removed.

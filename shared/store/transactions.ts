@@ -1,4 +1,5 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { db, isTransactionCancelled, table } from './db.js';
 import type { Key } from './table-def.js';
 
@@ -69,7 +70,11 @@ export async function transactWrite(items: TaggedItem[], token?: string): Promis
       (err as { CancellationReasons?: { Code?: string; Item?: Record<string, unknown> }[] }).CancellationReasons ?? [];
     const found = new Map<string, Record<string, unknown> | undefined>();
     items.forEach((x, i) => {
-      if (reasons[i]?.Code === 'ConditionalCheckFailed') found.set(x.tag, reasons[i].Item);
+      // The item comes back as DynamoDB wrote it (attribute values), as the document client does not translate errors.
+      if (reasons[i]?.Code === 'ConditionalCheckFailed') {
+        const item = reasons[i].Item;
+        found.set(x.tag, item ? unmarshall(item as Parameters<typeof unmarshall>[0]) : undefined);
+      }
     });
     const refused = [...found.keys()];
     const conflict = reasons.some((r) => r?.Code === 'TransactionConflict');

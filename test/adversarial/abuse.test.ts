@@ -238,7 +238,7 @@ describe('budget drain', () => {
         profile: { consent: { ...CONSENT } },
       });
     });
-    expect(answers.map((a) => [a.result, a.stored])).toEqual(invented.map(() => [{ offers: [], geofences: [] }, false]));
+    expect(answers.map((a) => [a.result, a.stored])).toEqual(invented.map(() => [{ offers: [], geofences: [], events: [] }, false]));
     expect((await campaignStats(t.key, c.id)).budget).toEqual({ maxOffers: 100, used: 0, remaining: 100 });
     expect(await storedItems({ partitions: invented.slice(0, 10).map((id) => shopperPartition(t.id, id)) })).toEqual([]);
 
@@ -248,7 +248,7 @@ describe('budget drain', () => {
     const other = await app.offers({ shopperId: invented[0], location: PLAZA, profile: { consent: { ...CONSENT } } });
     expect(expectProblem(other, 403).detail).toMatch(/Shopper-Token/);
     const own = await app.offers({ location: PLAZA, profile: { consent: { ...CONSENT } } });
-    expect([own.status, own.body]).toEqual([200, { offers: [], geofences: [] }]);
+    expect([own.status, own.body]).toEqual([200, { offers: [], geofences: [], events: [] }]);
     // Without a token an app's key gets nothing at all.
     const bare = await api('POST', '/v1/offers', {
       key: await appKey(t),
@@ -368,7 +368,7 @@ describe('forged results', () => {
     const [heldOut, offered, noMatch] = [await answer(held), await answer(treated), await answer(notInAudience)];
     expect(offered.body.offers.map((o) => o.campaignId)).toEqual([c.id]);
     expect(heldOut).toEqual(noMatch);
-    expect(heldOut.body).toEqual({ offers: [], geofences: [] });
+    expect(heldOut.body).toEqual({ offers: [], geofences: [], events: [] });
     // The held-out shopper really was recorded on the holdout side (the test would pass vacuously otherwise).
     const exported = await api('GET', `/v1/shoppers/${held}/export`, { key: t.key });
     expect(exported.body.eligibility.map((e: { side: string }) => e.side)).toEqual(['holdout']);
@@ -417,13 +417,13 @@ describe('fence mapping', () => {
     // Only the fence without campaigns matches here: an app learns nothing.
     const edge = north(PLAZA, 250);
     const none = await app.offers({ location: edge });
-    expect([none.status, none.body]).toEqual([200, { offers: [], geofences: [] }]);
+    expect([none.status, none.body]).toEqual([200, { offers: [], geofences: [], events: [] }]);
     // Two fences match, one offers: only that one is listed.
     const one = await app.offers({ location: PLAZA });
     expect(one.body.offers.map((o) => [o.campaignId, o.geofenceId])).toEqual([[c.id, offered.id]]);
     expect(one.body.geofences).toEqual([offered.id]);
     // Capped now: the same place lists nothing.
-    expect((await app.offers({ location: PLAZA })).body).toEqual({ offers: [], geofences: [] });
+    expect((await app.offers({ location: PLAZA })).body).toEqual({ offers: [], geofences: [], events: [] });
 
     // A secret key (the tenant's own server) still sees every matched fence.
     const server = await api<OfferResponse>('POST', '/v1/offers', { key: t.key, body: { shopperId: s, location: PLAZA } });

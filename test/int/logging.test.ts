@@ -178,6 +178,8 @@ describe('a client X-Request-Id', () => {
           kind: 'location',
           status: 'active',
           geofenceIds: [fences.body.items[0].id],
+          // The shopper asked here before (above): fire on every location, not only on entering.
+          trigger: 'inside',
           holdoutPercent: 0,
           offer: { title: 'Hello', body: 'Ten percent off today', validForMinutes: 30 },
         },

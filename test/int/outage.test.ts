@@ -622,7 +622,9 @@ describe('the offer hot path during outages', () => {
     report('DynamoDB frozen', { status: frozen.status, ms: frozen.ms, retryAfter: frozen.retryAfter, deadlineMs: DEADLINE_MS });
     expect(frozen.status).toBe(503);
     expect(frozen.retryAfter).toBe(String(IDEMPOTENCY_LEASE_S));
-    expect(frozen.ms).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
+    // At the deadline, or earlier when the SDK has given up first: its retry quota (shared by the stack's calls)
+    // may be spent by the outages before this one, and then it stops after two request timeouts.
+    expect(frozen.ms).toBeGreaterThanOrEqual(Math.min(DEADLINE_MS, 2 * SDK_REQUEST_TIMEOUT_MS) - 50);
     // At the deadline (plus slack for a loaded machine), before the SDK would give up on its own (3 request timeouts of 3 s).
     expect(frozen.ms).toBeLessThan(DEADLINE_MS + 900);
     expect(DEADLINE_MS + 900).toBeLessThanOrEqual(SDK_MAX_ATTEMPTS * SDK_REQUEST_TIMEOUT_MS);

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { api, isAppKey, unique } from './api.js';
+import { api, isAppKey, setupCall, unique } from './api.js';
 
 /** A store, a circular fence around it and an active campaign on it; returns their ids. */
 export async function storeFenceCampaign(
@@ -8,22 +8,24 @@ export async function storeFenceCampaign(
   campaign: Record<string, unknown> = {},
   radiusM = 200,
 ) {
-  const store = await api('POST', '/v1/stores', {
+  const store = await setupCall('POST', '/v1/stores', {
     key,
     body: { name: unique('store'), location: at, timezone: 'Europe/Madrid' },
   });
   expect(store.status).toBe(201);
-  const fence = await api('POST', '/v1/geofences', {
+  const fence = await setupCall('POST', '/v1/geofences', {
     key,
     body: { name: unique('fence'), storeId: store.body.id, geometry: { type: 'Circle', coordinates: [at.lng, at.lat], radiusM } },
   });
   expect(fence.status).toBe(201);
-  const c = await api('POST', '/v1/campaigns', {
+  // `inside` unless told: these fixtures judge each request on its own (see createCampaign in marketing.ts).
+  const c = await setupCall('POST', '/v1/campaigns', {
     key,
     body: {
       name: unique('campaign'),
       kind: 'location',
       status: 'active',
+      trigger: 'inside',
       geofenceIds: [fence.body.id],
       offer: { title: 'Hello {{firstName}}', body: 'Welcome to {{storeName}}', code: 'WELCOME', validForMinutes: 60 },
       ...campaign,
@@ -57,5 +59,6 @@ export async function offersFor(
   return res.body as {
     offers: { id: string; campaignId: string; geofenceId: string; title: string; body: string }[];
     geofences: string[];
+    events: { type: string; geofenceId: string; at: string; dwellMinutes?: number }[];
   };
 }

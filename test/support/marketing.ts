@@ -55,11 +55,16 @@ export async function createFence(key: string, body: Record<string, unknown>) {
 export const OFFER = { title: 'Ten percent off', body: 'Show this screen at the till.', validForMinutes: 60 };
 
 /** POST /v1/campaigns with an active location campaign as the default; throws unless 201. */
+/**
+ * POST /v1/campaigns, active, with trigger `inside` unless the body says otherwise: the tests of schedules,
+ * audiences, caps, budgets and holdouts ask the same shopper again and again and judge each request on its own,
+ * which is what `inside` does. The API's own default (`enter`) and the other triggers are tested in visits.test.ts.
+ */
 export async function createCampaign(key: string, body: Record<string, unknown>) {
   return ok(
     await api('POST', '/v1/campaigns', {
       key,
-      body: { name: 'campaign', kind: 'location', status: 'active', offer: OFFER, ...body },
+      body: { name: 'campaign', kind: 'location', status: 'active', trigger: 'inside', offer: OFFER, ...body },
     }),
     201,
     'create campaign',

@@ -664,6 +664,11 @@ export interface components {
             status: "draft" | "active" | "paused";
             geofenceIds: string[];
             partnerId: string | null;
+            /**
+             * @description When it fires: "enter" (default) once per visit on entering, "dwell" once per visit after dwellMinutes inside, "exit" once on leaving, "inside" on every location inside (limited only by the frequency cap and budget).
+             * @enum {string}
+             */
+            trigger: "enter" | "dwell" | "exit" | "inside";
             createdAt: string;
             updatedAt: string;
         } & {
@@ -817,6 +822,14 @@ export interface components {
              * @enum {string}
              */
             minConfidence?: "low" | "medium" | "high";
+            /**
+             * @description When it fires: "enter" (default) once per visit on entering, "dwell" once per visit after dwellMinutes inside, "exit" once on leaving, "inside" on every location inside (limited only by the frequency cap and budget).
+             * @default enter
+             * @enum {string}
+             */
+            trigger?: "enter" | "dwell" | "exit" | "inside";
+            /** @description Minutes inside before a dwell campaign fires (1-720); required with trigger "dwell", refused otherwise. */
+            dwellMinutes?: number;
         };
         CampaignList: {
             items: components["schemas"]["Campaign"][];
@@ -958,6 +971,13 @@ export interface components {
              * @enum {string}
              */
             minConfidence?: "low" | "medium" | "high";
+            /**
+             * @description When it fires: "enter" (default) once per visit on entering, "dwell" once per visit after dwellMinutes inside, "exit" once on leaving, "inside" on every location inside (limited only by the frequency cap and budget).
+             * @enum {string}
+             */
+            trigger?: "enter" | "dwell" | "exit" | "inside";
+            /** @description Minutes inside before a dwell campaign fires (1-720); required with trigger "dwell", refused otherwise. null removes it. */
+            dwellMinutes?: number | null;
         };
         CampaignStats: {
             eligible: number;
@@ -1213,7 +1233,7 @@ export interface components {
             };
             /**
              * Format: date-time
-             * @description Instant at which schedules are evaluated (default: now); with a publishable key within 10 minutes of now. Budgets, caps and expiry always use the real time.
+             * @description The time of the location fix (default: now); with a publishable key within 10 minutes of now. It drives schedules, visits and dwell (a server may replay a recorded walk); a fix older than the shopper's latest matches but does not move the visit state back. Budgets, caps and expiry always use the real time.
              */
             at?: string;
             /** @description Profile fields sent with an offer request, for this request only (never stored). With a secret key they override the stored profile. With a publishable key only `consent` and the `attributes.<name>` listed in the key's `deviceAttributes` are accepted; any other field is 422 naming it (audience data comes from the stored profile, PUT /v1/shoppers/{shopperId}). Consent sent here can withdraw but never grant consent recorded on the stored profile; with a publishable key, a shopper without a stored profile has no consent. */
@@ -1262,8 +1282,18 @@ export interface components {
         };
         OfferResponse: {
             offers: components["schemas"]["Offer"][];
-            /** @description With a secret key, every geofence the location matched (within the key's stores). With a publishable key, only the geofences of the offers in this response, so an app cannot map the tenant's geofences. */
+            /** @description With a secret key, every geofence the location matched (within the key's stores). With a publishable key, only the geofences of the offers and events in this response, so an app cannot map the tenant's geofences. */
             geofences: string[];
+            /** @description What this fix did to the shopper's visits: entered (medium or high confidence), exited (the accuracy circle wholly outside by 25 m or more), dwelled (a dwell campaign's threshold reached). Each at most once per visit. */
+            events: {
+                /** @enum {string} */
+                type: "geofence.entered" | "geofence.exited" | "geofence.dwelled";
+                geofenceId: string;
+                /** @description The time of the fix that made the event. */
+                at: string;
+                /** @description geofence.dwelled: the dwell threshold reached. */
+                dwellMinutes?: number;
+            }[];
         };
         OfferWithDelivery: {
             id: string;

@@ -62,12 +62,13 @@ export interface OfferCampaign {
   priority?: number | null;
   minConfidence?: Confidence | null;
   trigger?: OfferTrigger | null;
+  dwellMinutes?: number | null;
 }
 
 /** A geofence the location matched, with the confidence of the match. */
 export interface MatchedFence {
   /** The fence: its id, store, and anchor (fenceAnchor of its whole geometry, for {{distanceM}}). */
-  fence: { id: string; storeId: string | null; anchor: { lat: number; lng: number } };
+  fence: { id: string; storeId: string | null; anchor: { lat: number; lng: number } | null };
   confidence: Confidence;
 }
 
@@ -95,8 +96,11 @@ export interface OfferDecisionInput<C extends OfferCampaign, F extends MatchedFe
   caps?: ReadonlyMap<string, CapState>;
   /** Budget state by campaign id; a campaign without an entry has budget left. */
   budgets?: ReadonlyMap<string, BudgetState>;
-  /** Campaigns (of a trigger other than `inside`) whose trigger event happened on this request. */
-  triggered?: ReadonlySet<string>;
+  /**
+   * Campaigns (of a trigger other than `inside`) whose trigger event happened on this request, with the fences it
+   * happened at (an exit's fence is no longer matched: it comes from here, with the confidence of the event).
+   */
+  triggered?: ReadonlyMap<string, readonly F[]>;
   /** Names filled into `{{storeName}}` and `{{partnerName}}`; a missing name renders as nothing. */
   storeNames?: ReadonlyMap<string, string>;
   partnerNames?: ReadonlyMap<string, string>;
@@ -224,7 +228,14 @@ export function planOffers<C extends OfferCampaign, F extends MatchedFence>(
   const byFence = new Map(input.fences.map((m) => [m.fence.id, m]));
 
   const checked: Checked<C, F>[] = [...input.campaigns].sort(byPriority).map((c) => {
-    const match = tooVague ? undefined : bestMatch(c, byFence);
+    const trigger = c.trigger ?? 'inside';
+    const firedAt = trigger === 'inside' ? undefined : input.triggered?.get(c.id);
+    // A triggered campaign is offered at the fence of its event; any other at its best matched fence.
+    const match = tooVague
+      ? undefined
+      : firedAt?.length
+        ? bestMatch(c, new Map(firedAt.map((m) => [m.fence.id, m])))
+        : bestMatch(c, byFence);
     const eligibility: Reason[] = [];
     const later: Reason[] = [];
     if (!consent)
@@ -266,8 +277,7 @@ export function planOffers<C extends OfferCampaign, F extends MatchedFence>(
         detail: failedRule,
       });
     }
-    const trigger = c.trigger ?? 'inside';
-    if (trigger !== 'inside' && !input.triggered?.has(c.id)) {
+    if (trigger !== 'inside' && !firedAt?.length) {
       eligibility.push({
         code: 'trigger_not_met',
         message: `The campaign fires on ${trigger}, which this location did not produce.`,
@@ -370,7 +380,9 @@ function offerContent(
     firstName: input.profile.firstName,
     storeName: storeId ? input.storeNames?.get(storeId) : undefined,
     partnerName: c.partnerId ? input.partnerNames?.get(c.partnerId) : undefined,
-    distanceM: Math.round(haversineM(match.fence.anchor.lat, match.fence.anchor.lng, input.location.lat, input.location.lng)),
+    distanceM: match.fence.anchor
+      ? Math.round(haversineM(match.fence.anchor.lat, match.fence.anchor.lng, input.location.lat, input.location.lng))
+      : undefined,
   });
   return {
     title: text.title,

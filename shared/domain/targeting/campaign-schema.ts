@@ -66,6 +66,23 @@ export const FrequencyCapSchema = z
   })
   .describe('Per-shopper frequency cap, never exceeded.');
 
+/**
+ * When a campaign fires (domain/visits): `enter` once per visit on entering one of its fences (the default for new
+ * campaigns), `dwell` once per visit after `dwellMinutes` inside, `exit` once on leaving, `inside` on every
+ * location inside (v1.0's only behaviour; campaigns stored without a trigger keep it).
+ */
+export const TRIGGERS = ['enter', 'dwell', 'exit', 'inside'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** `dwellMinutes` is required with the `dwell` trigger and refused with any other. */
+export function campaignTriggerIssues(trigger: Trigger, dwellMinutes: number | null | undefined): TargetingIssue[] {
+  const has = dwellMinutes !== undefined && dwellMinutes !== null;
+  if (trigger === 'dwell' && !has) return [{ path: ['dwellMinutes'], message: 'required when trigger is "dwell"' }];
+  if (trigger !== 'dwell' && has)
+    return [{ path: ['dwellMinutes'], message: `only dwell campaigns have dwellMinutes (trigger is "${trigger}")` }];
+  return [];
+}
+
 /** A campaign's settings, as its create request validates them (defaults applied). */
 export interface CampaignSettings {
   name: string;
@@ -81,6 +98,8 @@ export interface CampaignSettings {
   holdoutPercent: number;
   priority: number;
   minConfidence: Confidence;
+  trigger: Trigger;
+  dwellMinutes?: number;
 }
 
 /**
@@ -101,6 +120,8 @@ export interface CampaignChanges {
   holdoutPercent?: number;
   priority?: number;
   minConfidence?: Confidence;
+  trigger?: Trigger;
+  dwellMinutes?: number | null;
 }
 
 /**
@@ -120,12 +141,17 @@ export function campaignPartnerIssues(kind: CampaignKind, partnerId: string | nu
 /**
  * Checks a parsed patch against the stored campaign: after the patch a
  * `local_partner` campaign must still name a partner (so `partnerId: null`
- * is refused) and a `location` campaign may not gain one.
+ * is refused) and a `location` campaign may not gain one; a `dwell` campaign
+ * must have `dwellMinutes`, and no other may.
  */
 export function campaignPatchIssues(
-  current: { kind: CampaignKind; partnerId?: string | null },
+  current: { kind: CampaignKind; partnerId?: string | null; trigger?: Trigger | null; dwellMinutes?: number | null },
   patch: CampaignChanges,
 ): TargetingIssue[] {
   const partnerId = patch.partnerId === undefined ? current.partnerId : patch.partnerId;
-  return campaignPartnerIssues(current.kind, partnerId);
+  const trigger = patch.trigger ?? current.trigger ?? 'inside';
+  // Changing the trigger away from dwell drops the threshold unless the patch sets one.
+  const dwellMinutes =
+    patch.dwellMinutes !== undefined ? patch.dwellMinutes : patch.trigger && patch.trigger !== 'dwell' ? null : current.dwellMinutes;
+  return [...campaignPartnerIssues(current.kind, partnerId), ...campaignTriggerIssues(trigger, dwellMinutes)];
 }

@@ -62,6 +62,7 @@ export const LIMITS = {
   frequencyCapPerHoursMax: 8760,
   holdoutPercentMax: 50,
   priorityAbsMax: 1000,
+  dwellMinutesMax: 720,
 } as const;
 
 /**

@@ -10,6 +10,8 @@ import {
   OfferTemplateSchema,
   ScheduleSchema,
   campaignPartnerIssues,
+  campaignTriggerIssues,
+  TRIGGERS,
   type CampaignChanges,
   type CampaignSettings,
 } from '../../domain/targeting/index.js';
@@ -40,7 +42,14 @@ const campaignFields = {
   holdoutPercent: z.number().int().min(0).max(LIMITS.holdoutPercentMax),
   priority: z.number().int().min(-LIMITS.priorityAbsMax).max(LIMITS.priorityAbsMax),
   minConfidence: z.enum(CONFIDENCES),
+  trigger: z.enum(TRIGGERS),
+  dwellMinutes: z.number().int().min(1).max(LIMITS.dwellMinutesMax),
 };
+
+const TRIGGER_TEXT =
+  'When it fires: "enter" (default) once per visit on entering, "dwell" once per visit after dwellMinutes inside, ' +
+  '"exit" once on leaving, "inside" on every location inside (limited only by the frequency cap and budget).';
+const DWELL_TEXT = 'Minutes inside before a dwell campaign fires (1-720); required with trigger "dwell", refused otherwise.';
 
 const STATUS_TEXT = 'draft (default) and paused campaigns never fire; active ones do.';
 const HOLDOUT_TEXT =
@@ -64,11 +73,18 @@ export const CampaignCreateSchema = z
     holdoutPercent: campaignFields.holdoutPercent.default(0).describe(HOLDOUT_TEXT),
     priority: campaignFields.priority.default(0).describe(PRIORITY_TEXT),
     minConfidence: campaignFields.minConfidence.default('low').describe(CONFIDENCE_TEXT),
+    trigger: campaignFields.trigger.default('enter').describe(TRIGGER_TEXT),
+    dwellMinutes: campaignFields.dwellMinutes.describe(DWELL_TEXT).optional(),
   })
   .superRefine(
     (c, ctx) => {
       const partnerId = typeof c.partnerId === 'string' ? c.partnerId : undefined;
-      for (const issue of campaignPartnerIssues(c.kind, partnerId)) {
+      const trigger = (TRIGGERS as readonly unknown[]).includes(c.trigger) ? c.trigger : undefined;
+      const dwellMinutes = typeof c.dwellMinutes === 'number' ? c.dwellMinutes : undefined;
+      for (const issue of [
+        ...campaignPartnerIssues(c.kind, partnerId),
+        ...(trigger ? campaignTriggerIssues(trigger, dwellMinutes) : []),
+      ]) {
         ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
       }
     },
@@ -102,6 +118,8 @@ export const CampaignPatchSchema = z
     holdoutPercent: campaignFields.holdoutPercent.describe(HOLDOUT_TEXT).optional(),
     priority: campaignFields.priority.describe(PRIORITY_TEXT).optional(),
     minConfidence: campaignFields.minConfidence.describe(CONFIDENCE_TEXT).optional(),
+    trigger: campaignFields.trigger.describe(TRIGGER_TEXT).optional(),
+    dwellMinutes: campaignFields.dwellMinutes.nullable().describe(`${DWELL_TEXT} null removes it.`).optional(),
   })
   .describe('Changes to a campaign; fields left out are kept.') satisfies z.ZodType<CampaignChanges>;
 
@@ -113,6 +131,7 @@ export const CampaignSchema = z
     status: z.enum(CAMPAIGN_STATUSES),
     geofenceIds: z.array(z.string()),
     partnerId: z.string().nullable(),
+    trigger: z.enum(TRIGGERS).describe(TRIGGER_TEXT),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { VISIT_EVENT_TYPES } from '../../domain/visits/visits.js';
 import { LatLngSchema } from '../../domain/geo/schema.js';
 import { AMOUNT_MAX, AmountSchema } from '../../domain/offers/amount.js';
 import { CAMPAIGN_KINDS, CONFIDENCES, ProfileFieldsSchema } from '../../domain/targeting/index.js';
@@ -37,7 +38,7 @@ export const OfferRequestSchema = z
         .describe('Radius of the location fix, metres. Over 1,000 matches nothing.'),
     }),
     at: IsoDateTimeSchema.optional().describe(
-      'Instant at which schedules are evaluated (default: now); with a publishable key within 10 minutes of now. Budgets, caps and expiry always use the real time.',
+      'The time of the location fix (default: now); with a publishable key within 10 minutes of now. It drives schedules, visits and dwell (a server may replay a recorded walk); a fix older than the shopper\'s latest matches but does not move the visit state back. Budgets, caps and expiry always use the real time.',
     ),
     profile: InlineProfileSchema.optional(),
   })
@@ -62,7 +63,19 @@ export const OfferResponseSchema = z.object({
   geofences: z
     .array(z.string())
     .describe(
-      "With a secret key, every geofence the location matched (within the key's stores). With a publishable key, only the geofences of the offers in this response, so an app cannot map the tenant's geofences.",
+      "With a secret key, every geofence the location matched (within the key's stores). With a publishable key, only the geofences of the offers and events in this response, so an app cannot map the tenant's geofences.",
+    ),
+  events: z
+    .array(
+      z.object({
+        type: z.enum(VISIT_EVENT_TYPES),
+        geofenceId: z.string(),
+        at: z.string().describe('The time of the fix that made the event.'),
+        dwellMinutes: z.number().int().optional().describe('geofence.dwelled: the dwell threshold reached.'),
+      }),
+    )
+    .describe(
+      'What this fix did to the shopper\'s visits: entered (medium or high confidence), exited (the accuracy circle wholly outside by 25 m or more), dwelled (a dwell campaign\'s threshold reached). Each at most once per visit.',
     ),
 });
 

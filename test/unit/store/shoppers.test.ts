@@ -12,6 +12,7 @@ describe('shopper export grouping', () => {
       { pk, sk: 'ELIG#2025-03-01T10:00:00.000Z#cmp_1', campaignId: 'cmp_1', side: 'treatment', ttl: 4 },
       { pk, sk: 'CONV#cv_1', id: 'cv_1', amount: 20, ttl: 5 },
       { pk, sk: 'LOC', cell: '88392b1ab7fffff', ttl: 6 },
+      { pk, sk: 'VISITS', fences: { gf_1: { enteredAt: '2025-03-01T10:00:00.000Z' } }, version: 2, ttl: 8 },
       { pk, sk: 'SEEN#cmp_1#D#2025-03-01', ttl: 1_767_225_600 },
       { pk, sk: 'IDEMREF#key_1#idem-1', keyId: 'key_1', idempotencyKey: 'idem-1', ttl: 7 },
     ]);
@@ -22,6 +23,7 @@ describe('shopper export grouping', () => {
       eligibility: [{ campaignId: 'cmp_1', side: 'treatment' }],
       conversions: [{ id: 'cv_1', amount: 20 }],
       location: [{ cell: '88392b1ab7fffff' }],
+      visits: [{ fences: { gf_1: { enteredAt: '2025-03-01T10:00:00.000Z' } }, version: 2 }],
       statsMarkers: [{ key: 'cmp_1#D#2025-03-01', expiresAt: '2026-01-01T00:00:00.000Z' }],
       idempotencyRecords: [{ keyId: 'key_1', idempotencyKey: 'idem-1' }],
     });

@@ -236,7 +236,7 @@ describe('selectOffers', () => {
           campaign('cmp_2', { trigger: 'dwell' }),
           campaign('cmp_3', { trigger: 'exit' }),
         ],
-        triggered: new Set(['cmp_2']),
+        triggered: new Map([['cmp_2', [fence('gf_1', 'medium')]]]),
       });
       expect(ds.map((d) => [d.campaign.id, d.decision, d.reasons])).toEqual([
         [
@@ -262,6 +262,21 @@ describe('selectOffers', () => {
             },
           ],
         ],
+      ]);
+    });
+
+    it("offers an exit campaign at its exited fence, which the location no longer matches, and an inside one only where it matches", () => {
+      const exited = fence('gf_9', 'high');
+      const ds = decide({
+        campaigns: [
+          campaign('cmp_exit', { trigger: 'exit', geofenceIds: ['gf_9'] }),
+          campaign('cmp_in', { trigger: 'inside', geofenceIds: ['gf_9'] }),
+        ],
+        triggered: new Map([['cmp_exit', [exited]]]),
+      });
+      expect(ds.map((d) => [d.campaign.id, d.decision, d.match?.fence.id ?? null])).toEqual([
+        ['cmp_exit', 'offer', 'gf_9'],
+        ['cmp_in', 'not_eligible', null],
       ]);
     });
 

@@ -32,6 +32,7 @@ describe('campaign create schema', () => {
       holdoutPercent: 0,
       priority: 0,
       minConfidence: 'low',
+      trigger: 'enter',
     });
   });
 

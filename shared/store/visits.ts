@@ -1,0 +1,58 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { NO_VISITS, VISIT_RETENTION_DAYS, type FenceVisit, type VisitState } from '../domain/visits/visits.js';
+import { db, isExpired, table, ttlInDays } from './db.js';
+import { shopperPartition } from './keys.js';
+import type { Key } from './table-def.js';
+import type { TaggedItem } from './transactions.js';
+
+/**
+ * A shopper's visit state: the geofences they are inside, entry time and last
+ * time seen inside, per fence (domain/visits). Never coordinates.
+ *   pk T#<tenant>#S#<shopper>   sk VISITS
+ * TTL: VISIT_RETENTION_DAYS after its latest write. In the shopper's partition,
+ * so it is exported and erased with them. Read beside the profile on the offer
+ * path, written in the offer transaction, conditioned on the version read: two
+ * concurrent fixes of one shopper cannot both enter a fence.
+ */
+const SK = 'VISITS';
+const visitsKey = (tenantId: string, shopperId: string): Key => ({ pk: shopperPartition(tenantId, shopperId), sk: SK });
+
+/** Is this shopper-partition item the visit state? */
+export const isVisitsItem = (item: Record<string, unknown>) => item.sk === SK;
+
+/** The visit state of a stored item (or none: absent or expired). */
+export function visitStateOf(item: Record<string, unknown> | undefined, now = Date.now()): VisitState {
+  if (!item || isExpired(item, now)) return { ...NO_VISITS, version: typeof item?.version === 'number' ? item.version : 0 };
+  return {
+    fences: (item.fences ?? {}) as Record<string, FenceVisit>,
+    latestAt: typeof item.latestAt === 'string' ? item.latestAt : null,
+    version: typeof item.version === 'number' ? item.version : 0,
+  };
+}
+
+/** The shopper's visit state (strongly consistent: the next fix must see the last one's). */
+export async function getVisits(tenantId: string, shopperId: string, now = Date.now()): Promise<VisitState> {
+  const res = await db().send(new GetCommand({ TableName: table(), Key: visitsKey(tenantId, shopperId), ConsistentRead: true }));
+  return visitStateOf(res.Item, now);
+}
+
+/** The write of the next state, for the offer transaction: refused (tag `visits`) when another fix wrote first. */
+export function putVisitsItem(tenantId: string, shopperId: string, next: VisitState, readVersion: number): TaggedItem {
+  return {
+    tag: 'visits',
+    item: {
+      Put: {
+        Item: {
+          ...visitsKey(tenantId, shopperId),
+          fences: next.fences,
+          latestAt: next.latestAt,
+          version: readVersion + 1,
+          // From the write, not the fix: a server replaying last month's walk keeps its state while it replays.
+          ttl: ttlInDays(VISIT_RETENTION_DAYS),
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR version = :v',
+        ExpressionAttributeValues: { ':v': readVersion },
+      },
+    },
+  };
+}
