@@ -26,16 +26,10 @@ import { readBudgetShards, shardAllowance, shardCount, spendBudgetItem } from '.
 import { getShopperCaps, takeCapSlotItem } from '../store/frequency-caps.js';
 import { offerRecordPuts, publicOffer, type OfferRecords, type StoredOffer } from '../store/offers.js';
 import { getProfile } from '../store/shoppers.js';
+import { visitEventPuts } from '../store/visit-events.js';
 import { getVisits, putVisitsItem, visitStateOf } from '../store/visits.js';
-import {
-  advanceVisits,
-  EXIT_MARGIN_M,
-  firedBy,
-  NO_VISITS,
-  type VisitEvent,
-  type VisitStep,
-} from '../domain/visits/visits.js';
-import { transactWrite, type TaggedItem } from '../store/transactions.js';
+import { advanceVisits, EXIT_MARGIN_M, firedBy, NO_VISITS, type VisitEvent, type VisitStep } from '../domain/visits/visits.js';
+import { MAX_TRANSACT_ITEMS, transactWrite, type TaggedItem } from '../store/transactions.js';
 import type { Campaign } from './campaigns.js';
 import { findFencesNear, type FenceMatch } from './geo.js';
 import { campaignsByIds, configCacheTtlS, storesByIds, tenantLinks, tenantPartnerNames } from './offer-config.js';
@@ -300,6 +294,9 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
   throw unavailable(IDEMPOTENCY_LEASE_S);
 }
 
+/** Transaction items kept for what the caller adds (commitExtras: the request's idempotency records). */
+const RESERVED_ITEMS = 4;
+
 const NOTHING_FOUND = { matches: [] as FenceMatch[], near: new Set<string>() };
 
 /**
@@ -426,6 +423,12 @@ function buildCommit(
   };
   items.push(...offerRecordPuts(p.tenantId, req.shopperId, records));
   if (step.changed) items.push(putVisitsItem(p.tenantId, req.shopperId, step.state, visitsVersion));
+  // Every event of the fix, for the tenant's webhook (delivered off the request path, when subscribed), within the
+  // transaction's item limit (a few kept for the request's idempotency records): more are dropped and logged.
+  const room = Math.max(0, MAX_TRANSACT_ITEMS - RESERVED_ITEMS - items.length);
+  if (step.events.length > room)
+    log('warn', 'geofence events dropped from delivery', { tenantId: p.tenantId, dropped: step.events.length - room });
+  items.push(...visitEventPuts(p.tenantId, req.shopperId, step.events.slice(0, room), t.nowIso));
   const events = listedEvents(p, step.events, offers).map(publicEvent);
   return {
     items,

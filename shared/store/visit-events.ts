@@ -1,0 +1,80 @@
+import type { VisitEvent } from '../domain/visits/visits.js';
+import { newId } from '../platform/ids.js';
+import { ttlInDays } from './db.js';
+import { shopperPartition } from './keys.js';
+import type { Key } from './table-def.js';
+import type { TaggedItem } from './transactions.js';
+
+/**
+ * A geofence event (domain/visits) kept for its webhook delivery: written in
+ * the offer transaction that made it, marked for the outbox (the table's
+ * stream queues it, as it queues offers), in the shopper's partition (exported
+ * and erased with them). Fence id, times and confidence; never coordinates.
+ *   pk T#<tenant>#S#<shopper>   sk VEVT#<eventId>
+ * TTL: VISIT_EVENT_RETENTION_DAYS.
+ */
+export interface StoredVisitEvent {
+  id: string;
+  tenantId: string;
+  shopperId: string;
+  type: VisitEvent['type'];
+  geofenceId: string;
+  at: string;
+  confidence: VisitEvent['confidence'];
+  dwellMinutes?: number;
+  createdAt: string;
+  deliveryStatus: 'pending' | 'delivered' | 'failed' | 'not_configured';
+  deliveryAttempts: number;
+}
+
+export const VISIT_EVENT_RETENTION_DAYS = 7;
+/** The outbox mark of a geofence event (see functions/stream.ts). */
+export const OUTBOX_VISIT_EVENT = 'visit_event';
+
+const PREFIX = 'VEVT#';
+export const visitEventKey = (tenantId: string, shopperId: string, eventId: string): Key => ({
+  pk: shopperPartition(tenantId, shopperId),
+  sk: `${PREFIX}${eventId}`,
+});
+
+/** Is this shopper-partition item a stored geofence event? */
+export const isVisitEventItem = (item: Record<string, unknown>) => String(item.sk).startsWith(PREFIX);
+
+/** The puts of a fix's events, for the offer transaction (each a new item: ids are fresh). */
+export function visitEventPuts(
+  tenantId: string,
+  shopperId: string,
+  events: readonly VisitEvent[],
+  createdAt: string,
+): TaggedItem[] {
+  return events.map((e) => {
+    const id = newId('evt');
+    const stored: StoredVisitEvent = {
+      id,
+      tenantId,
+      shopperId,
+      type: e.type,
+      geofenceId: e.geofenceId,
+      at: e.at,
+      confidence: e.confidence,
+      ...(e.dwellMinutes === undefined ? {} : { dwellMinutes: e.dwellMinutes }),
+      createdAt,
+      deliveryStatus: 'pending',
+      deliveryAttempts: 0,
+    };
+    return {
+      tag: `event:${id}`,
+      item: {
+        Put: {
+          Item: {
+            ...stored,
+            ...visitEventKey(tenantId, shopperId, id),
+            ttl: ttlInDays(VISIT_EVENT_RETENTION_DAYS),
+            outbox: OUTBOX_VISIT_EVENT,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    };
+  });
+}
