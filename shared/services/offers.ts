@@ -26,6 +26,8 @@ import { readBudgetShards, shardAllowance, shardCount, spendBudgetItem } from '.
 import { getShopperCaps, takeCapSlotItem } from '../store/frequency-caps.js';
 import { offerRecordPuts, publicOffer, type OfferRecords, type StoredOffer } from '../store/offers.js';
 import { getProfile } from '../store/shoppers.js';
+import { footfallDwellPut, footfallEntryPut } from '../store/footfall.js';
+import { localDayHour } from '../domain/visits/footfall.js';
 import { visitEventPuts } from '../store/visit-events.js';
 import { getVisits, putVisitsItem, visitStateOf } from '../store/visits.js';
 import { advanceVisits, EXIT_MARGIN_M, firedBy, NO_VISITS, type VisitEvent, type VisitStep } from '../domain/visits/visits.js';
@@ -256,6 +258,7 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
       lat,
       lng,
       requestId: ctx.requestId,
+      timeZoneOf: (storeId) => (storeId ? stores.get(storeId)?.timezone : undefined),
     });
     const result = commit.outcome(matches);
     const extras = ctx.commitExtras?.(result.result) ?? [];
@@ -292,6 +295,16 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
   }
   log('warn', 'offer transaction kept racing', { tenantId: p.tenantId });
   throw unavailable(IDEMPOTENCY_LEASE_S);
+}
+
+/** The fences whose last counted day is kept: the day's and the day before's (a visit may cross midnight), at most 50. */
+function pruneCounted(counted: Record<string, string>, today: string): Record<string, string> {
+  const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const kept = Object.entries(counted)
+    .filter(([, d]) => d >= yesterday)
+    .sort(([, a], [, b]) => b.localeCompare(a))
+    .slice(0, 50);
+  return Object.fromEntries(kept);
 }
 
 /** Transaction items kept for what the caller adds (commitExtras: the request's idempotency records). */
@@ -352,7 +365,15 @@ function buildCommit(
   matched: boolean,
   step: VisitStep,
   visitsVersion: number,
-  t: { now: Date; nowMs: number; nowIso: string; lat: number; lng: number; requestId?: string },
+  t: {
+    now: Date;
+    nowMs: number;
+    nowIso: string;
+    lat: number;
+    lng: number;
+    requestId?: string;
+    timeZoneOf: (storeId: string | null) => string | undefined;
+  },
 ) {
   const items: TaggedItem[] = [];
   const granted: { d: Extract<Candidate, { decision: 'offer' }>; offerId: string }[] = [];
@@ -422,13 +443,30 @@ function buildCommit(
     location: matched ? { cell: coarseCell(t.lat, t.lng), at: t.nowIso } : undefined,
   };
   items.push(...offerRecordPuts(p.tenantId, req.shopperId, records));
+  // Records for later (footfall, webhook events): within the transaction's item limit, a few kept for the
+  // request's idempotency records; beyond it (only with many fences and campaigns at once) dropped and logged.
+  const optional: TaggedItem[] = [];
+  // Footfall (anonymous, in the fence's store's time zone): a record per visit begun, with whether it is the
+  // shopper's first of the local day there (remembered in the visit state), and one per visit ended.
+  for (const v of step.entered) {
+    const local = localDayHour(t.timeZoneOf(v.storeId), new Date(v.enteredAt));
+    const counted = { ...(step.state.counted ?? {}) };
+    const first = counted[v.geofenceId] !== local.date;
+    counted[v.geofenceId] = local.date;
+    step.state.counted = pruneCounted(counted, local.date);
+    optional.push(footfallEntryPut(p.tenantId, v.geofenceId, { ...local, first }));
+  }
+  for (const v of step.ended) {
+    const { date } = localDayHour(t.timeZoneOf(v.storeId), new Date(v.enteredAt));
+    optional.push(footfallDwellPut(p.tenantId, v.geofenceId, { date, dwellMinutes: v.dwellMinutes }));
+  }
   if (step.changed) items.push(putVisitsItem(p.tenantId, req.shopperId, step.state, visitsVersion));
-  // Every event of the fix, for the tenant's webhook (delivered off the request path, when subscribed), within the
-  // transaction's item limit (a few kept for the request's idempotency records): more are dropped and logged.
+  // Every event of the fix, for the tenant's webhook (delivered off the request path, when subscribed).
+  optional.push(...visitEventPuts(p.tenantId, req.shopperId, step.events, t.nowIso));
   const room = Math.max(0, MAX_TRANSACT_ITEMS - RESERVED_ITEMS - items.length);
-  if (step.events.length > room)
-    log('warn', 'geofence events dropped from delivery', { tenantId: p.tenantId, dropped: step.events.length - room });
-  items.push(...visitEventPuts(p.tenantId, req.shopperId, step.events.slice(0, room), t.nowIso));
+  if (optional.length > room)
+    log('warn', 'footfall records or geofence events dropped', { tenantId: p.tenantId, dropped: optional.length - room });
+  items.push(...optional.slice(0, room));
   const events = listedEvents(p, step.events, offers).map(publicEvent);
   return {
     items,

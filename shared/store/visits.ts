@@ -27,6 +27,7 @@ export function visitStateOf(item: Record<string, unknown> | undefined, now = Da
     fences: (item.fences ?? {}) as Record<string, FenceVisit>,
     latestAt: typeof item.latestAt === 'string' ? item.latestAt : null,
     version: typeof item.version === 'number' ? item.version : 0,
+    ...(item.counted && typeof item.counted === 'object' ? { counted: item.counted as Record<string, string> } : {}),
   };
 }
 
@@ -46,6 +47,7 @@ export function putVisitsItem(tenantId: string, shopperId: string, next: VisitSt
           ...visitsKey(tenantId, shopperId),
           fences: next.fences,
           latestAt: next.latestAt,
+          ...(next.counted ? { counted: next.counted } : {}),
           version: readVersion + 1,
           // From the write, not the fix: a server replaying last month's walk keeps its state while it replays.
           ttl: ttlInDays(VISIT_RETENTION_DAYS),

@@ -28,7 +28,9 @@ const RADIUS_M = 100;
 const M_PER_DEG_LAT = (Math.PI * 6_371_008.8) / 180;
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 
-type Events = NonNullable<OfferResponse & { events: { type: string; geofenceId: string; at: string; dwellMinutes?: number }[] }>['events'];
+type Events = NonNullable<
+  OfferResponse & { events: { type: string; geofenceId: string; at: string; dwellMinutes?: number }[] }
+>['events'];
 
 /** A point `metres` from the centre at `bearingDeg` (east of north). */
 function at(metres: number, bearingDeg: number, from: Point = CENTRE): Point {
@@ -246,9 +248,7 @@ describe('exactly once', () => {
     const other = await createCampaign(p.t.key, { geofenceIds: [p.fence.id], trigger: 'enter', priority: 5 });
     await putShopper(p.t.key, 'rush');
     const answers = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        offersFor(p.t.key, { shopperId: 'rush', location: { ...CENTRE, accuracyM: 10 } }),
-      ),
+      Array.from({ length: 20 }, () => offersFor(p.t.key, { shopperId: 'rush', location: { ...CENTRE, accuracyM: 10 } })),
     );
     const all = answers as (OfferResponse & { events: Events })[];
     expect(all.flatMap((a) => types(a.events))).toEqual(['geofence.entered']);

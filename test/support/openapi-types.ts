@@ -410,6 +410,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/geofences/{id}/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Footfall of a geofence: visits, distinct visitors and median dwell per day, visits per hour of week
+         * @description From anonymous records of each visit (no shopper ids), in the store's time zone, at most 92 days per request; rows behind fewer than 10 distinct shoppers are suppressed as in campaign stats.
+         */
+        get: operations["geofenceVisits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/offers": {
         parameters: {
             query?: never;
@@ -1171,6 +1191,28 @@ export interface components {
                 [key: string]: string | number | boolean;
             } | null;
             enabled?: boolean;
+        };
+        GeofenceVisitsResponse: {
+            /** @description Days with visits, in the store's time zone (UTC for a fence without store); fewer than 10 visitors: suppressed. */
+            byDay: {
+                date: string;
+                /** @description Visits that began that day. */
+                visits: number | null;
+                /** @description Distinct shoppers who visited that day. */
+                visitors: number | null;
+                /** @description Median stay of the visits of that day that have ended. */
+                medianDwellMinutes: number | null;
+                suppressed: boolean;
+            }[];
+            /** @description Visits by weekday and hour; a row not shown to be behind at least 10 distinct shoppers is suppressed. */
+            byHourOfWeek: {
+                /** @description ISO weekday, 1 = Monday. */
+                dayOfWeek: number;
+                hour: number;
+                /** @description Visits that began in that hour, over the period. */
+                visits: number | null;
+                suppressed: boolean;
+            }[];
         };
         Health: {
             /** @constant */
@@ -2996,6 +3038,42 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    geofenceVisits: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: {
+                /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GeofenceVisitsResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -49,6 +49,11 @@ export interface VisitState {
   latestAt: string | null;
   /** Optimistic-concurrency version of the stored state (0: none stored). */
   version: number;
+  /**
+   * Per fence, the local date (its store's time zone) of the last visit counted as this shopper's first of the day
+   * there (footfall's distinct visitors). Kept by the caller, carried over here.
+   */
+  counted?: Record<string, string>;
 }
 
 export const NO_VISITS: VisitState = { fences: {}, latestAt: null, version: 0 };
@@ -174,7 +179,13 @@ export function advanceVisits(state: VisitState, fix: Fix): VisitStep {
   }
 
   if (!changed) return { ...unchanged, state: { ...state, fences: { ...state.fences } } };
-  return { state: { fences, latestAt: at, version: state.version }, events, entered, ended, changed };
+  return {
+    state: { fences, latestAt: at, version: state.version, ...(state.counted ? { counted: { ...state.counted } } : {}) },
+    events,
+    entered,
+    ended,
+    changed,
+  };
 }
 
 const owner = (v: FenceVisit) => ({ storeId: v.storeId, partnerId: v.partnerId });

@@ -1,5 +1,44 @@
 import * as z from 'zod';
+import { IsoDateSchema } from '../../domain/values/time.js';
 import { route } from '../route.js';
+
+/** Most days one footfall report spans. */
+export const FOOTFALL_MAX_DAYS = 92;
+
+export const FootfallQuerySchema = z
+  .object({
+    from: IsoDateSchema.describe('First local date (YYYY-MM-DD), inclusive. Default: 29 days before `to`.').optional(),
+    to: IsoDateSchema.describe('Last local date (YYYY-MM-DD), inclusive. Default: today (UTC).').optional(),
+  })
+  .strict();
+
+export const FootfallSchema = z.object({
+  byDay: z
+    .array(
+      z.object({
+        date: z.string(),
+        visits: nullableCountOf('Visits that began that day.'),
+        visitors: nullableCountOf('Distinct shoppers who visited that day.'),
+        medianDwellMinutes: z.number().int().nullable().describe('Median stay of the visits of that day that have ended.'),
+        suppressed: z.boolean(),
+      }),
+    )
+    .describe("Days with visits, in the store's time zone (UTC for a fence without store); fewer than 10 visitors: suppressed."),
+  byHourOfWeek: z
+    .array(
+      z.object({
+        dayOfWeek: z.number().int().min(1).max(7).describe('ISO weekday, 1 = Monday.'),
+        hour: z.number().int().min(0).max(23),
+        visits: nullableCountOf('Visits that began in that hour, over the period.'),
+        suppressed: z.boolean(),
+      }),
+    )
+    .describe('Visits by weekday and hour; a row not shown to be behind at least 10 distinct shoppers is suppressed.'),
+});
+
+function nullableCountOf(text: string) {
+  return z.number().int().nullable().describe(text);
+}
 
 const nullableCount = z.number().int().nullable();
 
@@ -39,5 +78,19 @@ export const statsRoutes = [
     summary: 'Campaign results: offers, redemptions, conversions and lift',
     tags: ['campaigns', 'stats'],
     response: CampaignStatsSchema,
+  }),
+  route({
+    id: 'geofenceVisits',
+    method: 'GET',
+    path: '/v1/geofences/{id}/visits',
+    fn: 'stats',
+    auth: 'stats:read',
+    summary: 'Footfall of a geofence: visits, distinct visitors and median dwell per day, visits per hour of week',
+    description:
+      `From anonymous records of each visit (no shopper ids), in the store's time zone, at most ${FOOTFALL_MAX_DAYS} days per request; ` +
+      'rows behind fewer than 10 distinct shoppers are suppressed as in campaign stats.',
+    tags: ['geofences', 'stats'],
+    query: FootfallQuerySchema,
+    response: FootfallSchema,
   }),
 ] as const;
