@@ -1,6 +1,7 @@
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { getDdb } from '../../shared/platform/clients.js';
+import { isHeldOut } from '../../shared/domain/targeting/index.js';
 import { getConfig } from '../../shared/platform/config.js';
 import { shopperPartition } from '../../shared/store/keys.js';
 import { api, expectProblem } from '../support/api.js';
@@ -329,5 +330,26 @@ describe('what an app sees', () => {
     // The tenant's server hears of both visits.
     const server = await fix(p, 'appuser2', CENTRE, 0);
     expect(server.events.map((e) => e.geofenceId).sort()).toEqual([p.fence.id, bare.id].sort());
+  });
+});
+
+describe('the control group', () => {
+  it("records a held-out shopper's entry once per visit, as the offered side's, for lift", async () => {
+    const p = await place();
+    const c = await createCampaign(p.t.key, { geofenceIds: [p.fence.id], trigger: 'enter', holdoutPercent: 50 });
+    const ids = Array.from({ length: 40 }, (_, i) => `ctl-${i}`);
+    const held = ids.find((s) => isHeldOut(c.id, s, 50))!;
+    const offered = ids.find((s) => !isHeldOut(c.id, s, 50))!;
+    for (const s of [held, offered]) {
+      await putShopper(p.t.key, s);
+      // Three fixes inside: one entry.
+      for (let m = 0; m < 3; m++) await fix(p, s, CENTRE, m);
+    }
+    await expect
+      .poll(async () => {
+        const stats = (await api('GET', `/v1/campaigns/${c.id}/stats`, { key: p.t.key })).body;
+        return [stats.eligible, stats.offered, stats.heldOut];
+      })
+      .toEqual([2, 1, 1]);
   });
 });
