@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { coarseCell } from '../domain/geo/coarse.js';
+import { GEO_LIMITS } from '../domain/geo/index.js';
 import {
   applyCaps,
   planOffers,
@@ -164,8 +165,10 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
   const nowMs = now.getTime();
   const nowIso = now.toISOString();
   const scheduleAt = body.at ? new Date(body.at) : now;
-  // The time of the fix: it drives visits and dwell (a server may replay a recorded walk with `at`).
-  const fixAt = scheduleAt;
+  // The time of the fix: it drives visits and dwell (a server may replay a recorded walk with `at`). An app's `at`
+  // may be up to 10 minutes off, but never ahead of now for visits: a future time would freeze the shopper's
+  // visit state (older fixes change nothing) or fake a stay.
+  const fixAt = p.kind === 'publishable' && scheduleAt.getTime() > nowMs ? now : scheduleAt;
   const req = { ...body, shopperId: offerShopperId(p, body.shopperId) };
   const refused = requestErrors(p, req, scheduleAt, nowMs);
   if (refused.length) throw unprocessable(refused);
@@ -198,10 +201,12 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
   // (an exit's, a dwell's), and the fences' stores, by id, in parallel. The campaign item is the truth: it must
   // still list the fence.
   const fenceIds = [...new Set([...used.map((m) => m.fence.id), ...visitFences.map(([id]) => id)])];
-  let campaignIds = [...new Set(fenceIds.flatMap((id) => links.get(id) ?? []))];
+  // Over the limit, the campaigns of the fences this fix matched come first, then those of the visits going on.
+  const linked = (ids: string[]) => [...new Set(ids.flatMap((id) => links.get(id) ?? []))].sort();
+  let campaignIds = [...new Set([...linked(used.map((m) => m.fence.id)), ...linked(fenceIds)])];
   if (campaignIds.length > OFFER_LIMITS.maxCampaigns) {
     log('warn', 'offer campaigns capped', { tenantId: p.tenantId, campaigns: campaignIds.length });
-    campaignIds = campaignIds.sort().slice(0, OFFER_LIMITS.maxCampaigns);
+    campaignIds = campaignIds.slice(0, OFFER_LIMITS.maxCampaigns);
   }
   const storeIds = [
     ...new Set([...used.map((m) => m.fence.storeId), ...visitFences.map(([, v]) => v.storeId)].filter((s): s is string => !!s)),
@@ -217,10 +222,12 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
     near: found.near,
     tooVague,
     owns,
-    dwellThresholds: (fenceId: string) =>
+    // The index covers 1,000 m around each fence: beyond that, `near` cannot say the shopper has left.
+    canExit: (accuracyM ?? 0) + EXIT_MARGIN_M <= GEO_LIMITS.maxAccuracyM,
+    dwellCampaigns: (fenceId: string) =>
       campaigns
         .filter((c) => c.status === 'active' && c.trigger === 'dwell' && c.dwellMinutes && c.geofenceIds.includes(fenceId))
-        .map((c) => c.dwellMinutes as number),
+        .map((c) => ({ id: c.id, dwellMinutes: c.dwellMinutes as number })),
   };
 
   const base = {
@@ -490,8 +497,9 @@ function buildCommit(
 function listedFences(p: Principal, matches: FenceMatch[], offers: StoredOffer[], events: OfferEvent[]): string[] {
   const ids = matches.map((m) => m.fence.id);
   if (p.kind !== 'publishable') return ids;
-  const shown = new Set([...offers.map((o) => o.geofenceId), ...events.map((e) => e.geofenceId)]);
-  return ids.filter((id) => shown.has(id));
+  // The fences of its offers and events, in match order; an exit's fence (no longer matched) after them.
+  const shown = [...new Set([...offers.map((o) => o.geofenceId), ...events.map((e) => e.geofenceId)])];
+  return [...ids.filter((id) => shown.includes(id)), ...shown.filter((id) => !ids.includes(id))];
 }
 
 /**
@@ -514,7 +522,7 @@ export interface OfferEvent {
   dwellMinutes?: number;
 }
 
-const publicEvent = (e: VisitEvent): OfferEvent => ({
+const publicEvent = (e: VisitEvent | OfferEvent): OfferEvent => ({
   type: e.type,
   geofenceId: e.geofenceId,
   at: e.at,

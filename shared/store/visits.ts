@@ -52,8 +52,10 @@ export function putVisitsItem(tenantId: string, shopperId: string, next: VisitSt
           // From the write, not the fix: a server replaying last month's walk keeps its state while it replays.
           ttl: ttlInDays(VISIT_RETENTION_DAYS),
         },
-        ConditionExpression: 'attribute_not_exists(pk) OR version = :v',
-        ExpressionAttributeValues: { ':v': readVersion },
+        // Only the version read: a state erased meanwhile (DELETE /v1/shoppers) is not written back.
+        ...(readVersion === 0
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': readVersion } }),
       },
     },
   };

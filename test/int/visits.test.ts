@@ -231,6 +231,15 @@ describe('what does not move a visit', () => {
     expect(enter.id).toMatch(/^cmp_/);
   });
 
+  it('does not exit on a fix so vague (accuracy + 25 m over 1,000 m) that the index cannot tell', async () => {
+    const p = await place();
+    await putShopper(p.t.key, 'tower');
+    expect(types((await fix(p, 'tower', CENTRE, 0)).events)).toEqual(['geofence.entered']);
+    // 1,100 m from the centre (1,000 m from the fence) with 990 m accuracy: the circle is 10 m away from it.
+    expect(types((await fix(p, 'tower', at(1100, 0), 1, 990)).events)).toEqual([]);
+    expect(types((await fix(p, 'tower', at(1100, 0), 2, 20)).events)).toEqual(['geofence.exited']);
+  });
+
   it('keeps a shopper near the edge inside: an exit needs the accuracy circle 25 m or more outside', async () => {
     const p = await place();
     await putShopper(p.t.key, 'edge');
@@ -327,6 +336,12 @@ describe('what an app sees', () => {
     expect(res.body.geofences).toEqual([p.fence.id]);
     // Still inside: nothing new, nothing listed.
     expect((await ask(CENTRE)).body).toEqual({ offers: [], geofences: [], events: [] });
+    // Leaving: the exit campaign's offer comes with its event, and its fence is listed though no longer matched.
+    const bye = await createCampaign(p.t.key, { geofenceIds: [p.fence.id], trigger: 'exit' });
+    const left = await ask(at(600, 180));
+    expect(left.body.offers.map((o: { campaignId: string }) => o.campaignId)).toEqual([bye.id]);
+    expect(left.body.events).toEqual([{ type: 'geofence.exited', geofenceId: p.fence.id, at: expect.any(String) }]);
+    expect(left.body.geofences).toEqual([p.fence.id]);
     // The tenant's server hears of both visits.
     const server = await fix(p, 'appuser2', CENTRE, 0);
     expect(server.events.map((e) => e.geofenceId).sort()).toEqual([p.fence.id, bare.id].sort());

@@ -15,6 +15,8 @@ import type { Confidence } from '../targeting/index.js';
  *   visit and threshold (the thresholds of the fence's dwell campaigns).
  * - A fix older than the latest one applied changes nothing (a replayed or
  *   late fix never moves the state back); a fix too vague to match neither.
+ *   While the shopper is inside any fence every fix is written (its time is
+ *   the latest), so no later fix can be judged against a stale one.
  * No coordinates are kept: fence ids, their store and partner, and times.
  */
 
@@ -24,8 +26,6 @@ export const EXIT_MARGIN_M = 25;
 export const VISIT_STALE_MS = 12 * 3_600_000;
 /** How long the state is kept after its latest fix (its item's TTL). */
 export const VISIT_RETENTION_DAYS = 7;
-/** A fix inside that changes nothing else is written only when the last write of `lastSeenAt` is this old. */
-export const SEEN_REFRESH_MS = 5 * 60_000;
 /** Fences tracked at once per shopper (the offer path matches at most 10 per fix). */
 export const MAX_TRACKED_FENCES = 20;
 
@@ -35,8 +35,8 @@ export const VISIT_EVENT_TYPES: readonly VisitEventType[] = ['geofence.entered',
 export interface FenceVisit {
   enteredAt: string;
   lastSeenAt: string;
-  /** Dwell thresholds (minutes) already fired in this visit. */
-  dwelled: number[];
+  /** Dwell campaigns (ids) already fired in this visit: each fires once per visit, whatever its threshold becomes. */
+  dwelled: string[];
   storeId: string | null;
   partnerId: string | null;
   /** Confidence of the fix that entered. */
@@ -65,6 +65,8 @@ export interface VisitEvent {
   confidence: Confidence;
   /** geofence.dwelled: the threshold reached. */
   dwellMinutes?: number;
+  /** geofence.dwelled: the dwell campaigns (ids) this event fires (those of that threshold not fired yet this visit). */
+  campaignIds?: string[];
   /** The fence's store and partner (for the offers of an exit, whose fence the fix no longer matches). */
   storeId: string | null;
   partnerId: string | null;
@@ -89,8 +91,13 @@ export interface Fix {
   near: ReadonlySet<string>;
   /** Accuracy over the matching limit: the fix matches nothing and changes nothing. */
   tooVague: boolean;
-  /** The dwell thresholds (minutes) of a fence: those of its dwell campaigns. */
-  dwellThresholds: (geofenceId: string) => readonly number[];
+  /** The dwell campaigns of a fence, with their thresholds (minutes). */
+  dwellCampaigns: (geofenceId: string) => readonly { id: string; dwellMinutes: number }[];
+  /**
+   * Whether this fix can tell that the shopper left: false when the accuracy circle plus EXIT_MARGIN_M reaches past
+   * what the spatial index covers around each fence (the `near` set would be incomplete). Default true.
+   */
+  canExit?: boolean;
   /**
    * Whether the caller may move the visits of a fence of this store (a store-restricted key moves only its stores'):
    * the others are carried over untouched. Default: every fence.
@@ -104,7 +111,7 @@ export interface VisitStep {
   /** Visits that began with this fix (for footfall). */
   entered: { geofenceId: string; storeId: string | null; enteredAt: string }[];
   ended: EndedVisit[];
-  /** Whether the state is to be written (an event, a visit begun or ended, or a stale lastSeenAt). */
+  /** Whether the state is to be written (an event, a visit begun or ended, or a visit going on). */
   changed: boolean;
 }
 
@@ -158,27 +165,39 @@ export function advanceVisits(state: VisitState, fix: Fix): VisitStep {
       changed = true;
       continue;
     }
-    if (atMs - Date.parse(v.lastSeenAt) >= SEEN_REFRESH_MS) changed = true;
     v.lastSeenAt = at;
     const stayed = minutesBetween(v.enteredAt, fix.at);
-    for (const t of [...new Set(fix.dwellThresholds(id))].sort((a, b) => a - b)) {
-      if (stayed < t || v.dwelled.includes(t)) continue;
-      v.dwelled.push(t);
-      events.push({ type: 'geofence.dwelled', geofenceId: id, at, confidence: m.confidence, dwellMinutes: t, ...owner(v) });
-      changed = true;
+    // The dwell campaigns past their threshold and not fired yet this visit: one event per threshold reached.
+    const due = new Map<number, string[]>();
+    for (const c of fix.dwellCampaigns(id)) {
+      if (stayed < c.dwellMinutes || v.dwelled.includes(c.id)) continue;
+      v.dwelled.push(c.id);
+      due.set(c.dwellMinutes, [...(due.get(c.dwellMinutes) ?? []), c.id]);
     }
+    for (const [t, campaignIds] of [...due.entries()].sort(([a], [b]) => a - b))
+      events.push({
+        type: 'geofence.dwelled',
+        geofenceId: id,
+        at,
+        confidence: m.confidence,
+        dwellMinutes: t,
+        campaignIds: campaignIds.sort(),
+        ...owner(v),
+      });
   }
 
   // Wholly outside by the margin: the visit ends with an exit. Near the edge (or matched at low confidence): unchanged.
   for (const [id, v] of Object.entries(fences)) {
-    if (fix.near.has(id) || matched.has(id) || untouched.has(id)) continue;
+    if (fix.canExit === false || fix.near.has(id) || matched.has(id) || untouched.has(id)) continue;
     delete fences[id];
     events.push({ type: 'geofence.exited', geofenceId: id, at, confidence: 'high', ...owner(v) });
     ended.push(endOf(id, v, at, true));
     changed = true;
   }
 
-  if (!changed) return { ...unchanged, state: { ...state, fences: { ...state.fences } } };
+  // A visit going on: this fix is the latest, written so that an older one arriving later is known to be older.
+  if (Object.keys(fences).some((id) => !untouched.has(id))) changed = true;
+  if (!changed) return unchanged;
   return {
     state: { fences, latestAt: at, version: state.version, ...(state.counted ? { counted: { ...state.counted } } : {}) },
     events,
@@ -201,10 +220,13 @@ function endOf(geofenceId: string, v: FenceVisit, endedAt: string, exited: boole
   };
 }
 
-/** The campaign triggers an event fires: enter → `enter`, dwelled at t → `dwell` with dwellMinutes t, exited → `exit`. */
+/**
+ * The campaign triggers an event fires: enter → `enter`, exited → `exit`, dwelled → the `dwell` campaigns it names
+ * (those past their threshold and not fired yet this visit).
+ */
 export function firedBy(
-  event: Pick<VisitEvent, 'type' | 'dwellMinutes'>,
-  campaign: { trigger?: string | null; dwellMinutes?: number | null },
+  event: Pick<VisitEvent, 'type' | 'dwellMinutes' | 'campaignIds'>,
+  campaign: { id: string; trigger?: string | null; dwellMinutes?: number | null },
 ): boolean {
   switch (event.type) {
     case 'geofence.entered':
@@ -212,6 +234,6 @@ export function firedBy(
     case 'geofence.exited':
       return campaign.trigger === 'exit';
     case 'geofence.dwelled':
-      return campaign.trigger === 'dwell' && campaign.dwellMinutes === event.dwellMinutes;
+      return campaign.trigger === 'dwell' && (event.campaignIds ?? []).includes(campaign.id);
   }
 }

@@ -4,7 +4,6 @@ import {
   advanceVisits,
   firedBy,
   NO_VISITS,
-  SEEN_REFRESH_MS,
   VISIT_STALE_MS,
   type Fix,
   type VisitState,
@@ -20,7 +19,7 @@ function fixAt(m: number, matches: [string, Confidence][] = [], over: Partial<Fi
     matches: matches.map(([id, confidence]) => ({ fence: fence(id), confidence })),
     near: new Set(matches.map(([id]) => id)),
     tooVague: false,
-    dwellThresholds: () => [],
+    dwellCampaigns: () => [],
     ...over,
   };
 }
@@ -66,8 +65,13 @@ describe('advanceVisits', () => {
     expect(later.state.fences).toEqual({});
   });
 
-  it('fires each dwell threshold once per visit, at the first fix past it', () => {
-    const thresholds = { dwellThresholds: () => [5, 10] };
+  it('fires each dwell campaign once per visit, at the first fix past its threshold', () => {
+    const thresholds = {
+      dwellCampaigns: () => [
+        { id: 'cmp_5', dwellMinutes: 5 },
+        { id: 'cmp_10', dwellMinutes: 10 },
+      ],
+    };
     const inside = (m: number) => fixAt(m, [['a', 'high']], thresholds);
     expect(walk([inside(0), inside(4), inside(5.5), inside(6), inside(12), inside(13)])).toEqual([
       ['entered:a'],
@@ -88,17 +92,49 @@ describe('advanceVisits', () => {
     ]);
   });
 
-  it(`writes a fix inside that changes nothing only once lastSeenAt is ${SEEN_REFRESH_MS / 60_000} minutes old`, () => {
+  it('writes every fix while a visit goes on (so a later, older fix is known to be older), and none outside', () => {
     const first = advanceVisits(NO_VISITS, fixAt(0, [['a', 'high']]));
     const state = { ...first.state, version: 1 };
-    expect(advanceVisits(state, fixAt(4, [['a', 'high']])).changed).toBe(false);
-    expect(advanceVisits(state, fixAt(5, [['a', 'high']])).changed).toBe(true);
+    const again = advanceVisits(state, fixAt(1, [['a', 'high']]));
+    expect([again.changed, again.events, again.state.latestAt]).toEqual([true, [], new Date(T0 + 60_000).toISOString()]);
+    expect(advanceVisits(NO_VISITS, fixAt(1)).changed).toBe(false);
+    // An older fix, far away, after the one at minute 1 was written: no exit.
+    expect(advanceVisits({ ...again.state, version: 2 }, fixAt(0.5)).events).toEqual([]);
   });
 
-  it("carries over untouched the visits a store-restricted caller may not move", () => {
+  it('does not exit on a fix whose accuracy reaches past the index (canExit false)', () => {
+    const first = advanceVisits(NO_VISITS, fixAt(0, [['a', 'high']]));
+    const step = advanceVisits({ ...first.state, version: 1 }, fixAt(1, [], { canExit: false }));
+    expect(step.events).toEqual([]);
+    expect(Object.keys(step.state.fences)).toEqual(['a']);
+  });
+
+  it('fires a dwell campaign once per visit even when its threshold changes, and a new one with a reached threshold', () => {
+    const first = advanceVisits(NO_VISITS, fixAt(0, [['a', 'high']]));
+    let state = { ...first.state, version: 1 };
+    const at6 = advanceVisits(state, fixAt(6, [['a', 'high']], { dwellCampaigns: () => [{ id: 'c1', dwellMinutes: 5 }] }));
+    expect(at6.events.map((e) => [e.type, e.dwellMinutes, e.campaignIds])).toEqual([['geofence.dwelled', 5, ['c1']]]);
+    state = { ...at6.state, version: 2 };
+    // c1 now 3 minutes (already fired); c2 new at 5.
+    const at7 = advanceVisits(
+      state,
+      fixAt(7, [['a', 'high']], {
+        dwellCampaigns: () => [
+          { id: 'c1', dwellMinutes: 3 },
+          { id: 'c2', dwellMinutes: 5 },
+        ],
+      }),
+    );
+    expect(at7.events.map((e) => [e.type, e.dwellMinutes, e.campaignIds])).toEqual([['geofence.dwelled', 5, ['c2']]]);
+  });
+
+  it('carries over untouched the visits a store-restricted caller may not move', () => {
     const first = advanceVisits(NO_VISITS, {
       ...fixAt(0),
-      matches: [{ fence: fence('mine', 'st_1'), confidence: 'high' }, { fence: fence('theirs', 'st_2'), confidence: 'high' }],
+      matches: [
+        { fence: fence('mine', 'st_1'), confidence: 'high' },
+        { fence: fence('theirs', 'st_2'), confidence: 'high' },
+      ],
       near: new Set(['mine', 'theirs']),
     });
     const state = { ...first.state, version: 1 };
@@ -109,11 +145,12 @@ describe('advanceVisits', () => {
 });
 
 describe('firedBy', () => {
-  it('matches enter, exit and the dwell threshold of the campaign', () => {
-    expect(firedBy({ type: 'geofence.entered' }, { trigger: 'enter' })).toBe(true);
-    expect(firedBy({ type: 'geofence.entered' }, { trigger: 'inside' })).toBe(false);
-    expect(firedBy({ type: 'geofence.exited' }, { trigger: 'exit' })).toBe(true);
-    expect(firedBy({ type: 'geofence.dwelled', dwellMinutes: 5 }, { trigger: 'dwell', dwellMinutes: 5 })).toBe(true);
-    expect(firedBy({ type: 'geofence.dwelled', dwellMinutes: 5 }, { trigger: 'dwell', dwellMinutes: 10 })).toBe(false);
+  it('matches enter, exit and the dwell campaigns an event names', () => {
+    expect(firedBy({ type: 'geofence.entered' }, { id: 'c', trigger: 'enter' })).toBe(true);
+    expect(firedBy({ type: 'geofence.entered' }, { id: 'c', trigger: 'inside' })).toBe(false);
+    expect(firedBy({ type: 'geofence.exited' }, { id: 'c', trigger: 'exit' })).toBe(true);
+    const dwelled = { type: 'geofence.dwelled' as const, dwellMinutes: 5, campaignIds: ['c'] };
+    expect(firedBy(dwelled, { id: 'c', trigger: 'dwell', dwellMinutes: 5 })).toBe(true);
+    expect(firedBy(dwelled, { id: 'd', trigger: 'dwell', dwellMinutes: 5 })).toBe(false);
   });
 });
