@@ -5,7 +5,7 @@ import { flushMetrics } from '../shared/platform/metrics.js';
 import { processOutbox } from '../shared/services/outbox.js';
 
 /**
- * The table's stream consumer (the outbox): new offers → the delivery queue,
+ * The table's stream consumer (the outbox): new offers and geofence events → the delivery queue,
  * new eligibility records → campaign stats. A record that could not be
  * handled is reported by sequence number; the event source retries the batch
  * from it (ReportBatchItemFailures), so nothing is skipped.

@@ -3,12 +3,28 @@ import { getConfig } from '../platform/config.js';
 import { errorFields, log } from '../platform/log.js';
 import { count, latency } from '../platform/metrics.js';
 import { addCounters } from '../store/counters.js';
-import { type DeliveryAttempt, getOffer, publicOffer, setDeliveryStatus, type StoredOffer } from '../store/offers.js';
+import { type DeliveryAttempt, getOffer, publicOffer, setDeliveryStatus } from '../store/offers.js';
 import { QUEUE_DEF } from '../store/table-def.js';
-import { claimWebhookProbe, getWebhook, pauseWebhook, resumeWebhook, type Webhook } from '../store/webhooks.js';
-import { PoisonMessage, parseOfferMessage, resendAttributes, type ReceivedOfferMessage } from './messages.js';
+import { getVisitEvent, setVisitEventDeliveryStatus, type StoredVisitEvent } from '../store/visit-events.js';
+import {
+  claimWebhookProbe,
+  getWebhook,
+  pauseWebhook,
+  resumeWebhook,
+  type Webhook,
+  type WebhookEvent,
+} from '../store/webhooks.js';
+import {
+  isOfferMessage,
+  PoisonMessage,
+  parseDeliveryMessage,
+  resendAttributes,
+  type ReceivedMessage,
+  type ReceivedOfferMessage,
+  type VisitEventMessage,
+} from './messages.js';
 import { delayRedelivery, sendToDlq } from './queue.js';
-import { offerWebhookId, signatureHeaders } from './signing.js';
+import { offerWebhookId, signatureHeaders, visitEventWebhookId } from './signing.js';
 import { postJson, WebhookFailure } from './webhook-client.js';
 
 /** Longest backoff between two delivery attempts (SQS allows up to 12 h). */
@@ -83,38 +99,119 @@ function readWebhook(tenantId: string): Promise<Webhook | undefined> {
   return read;
 }
 
-/** What a delivery log line may carry: identifiers only (never the URL, the body or a coordinate). */
-const logIds = (msg: ReceivedOfferMessage) => ({ requestId: msg.requestId, tenantId: msg.tenantId, offerId: msg.offerId });
+/**
+ * What one message delivers, read from the table (an offer or a geofence
+ * event), and how its outcome is recorded on it.
+ */
+interface Subject {
+  /** The webhook event it is, which the webhook must subscribe to. */
+  event: WebhookEvent;
+  /** The `webhook-id`: the same on every retry. */
+  webhookId: string;
+  body: string;
+  status: 'pending' | 'delivered' | 'failed' | 'not_configured';
+  attempts: number;
+  lastError?: string;
+  /** What its log lines may carry: identifiers only (never the URL, the body or a coordinate). */
+  ids: Record<string, string | undefined>;
+  /** Record a status on it (false: erased or delivered meanwhile); `entry` is an attempt at the webhook. */
+  record(status: Subject['status'], attempts: number, error?: string, entry?: DeliveryAttempt): Promise<boolean>;
+  /** Count the outcome, once (after the record that made it succeeded). */
+  counted(outcome: 'delivered' | 'failed'): Promise<void>;
+}
+
+/** The offer of an offer message, as a subject: payload `{type, offer, shopperId}`, attempts logged on the offer. */
+async function offerSubject(msg: ReceivedOfferMessage): Promise<Subject | undefined> {
+  const offer = await getOffer(msg.tenantId, msg.shopperId, msg.offerId);
+  if (!offer) return undefined;
+  return {
+    event: 'offer.created',
+    webhookId: offerWebhookId(offer.id),
+    body: JSON.stringify({
+      type: 'offer.created',
+      offer: { ...publicOffer(offer), status: offer.status },
+      shopperId: offer.shopperId,
+    }),
+    status: offer.deliveryStatus,
+    attempts: offer.deliveryAttempts ?? 0,
+    lastError: offer.lastDeliveryError,
+    ids: { requestId: msg.requestId, tenantId: msg.tenantId, offerId: msg.offerId },
+    record: (status, attempts, error, entry) =>
+      setDeliveryStatus(
+        msg.tenantId,
+        msg.shopperId,
+        msg.offerId,
+        status,
+        attempts,
+        error,
+        entry && { entry, log: offer.deliveryLog },
+      ),
+    counted: async (outcome) => {
+      await addCounters(msg.tenantId, offer.campaignId, outcome === 'delivered' ? { delivered: 1 } : { deliveryFailed: 1 });
+      count(outcome === 'delivered' ? 'DeliverySucceeded' : 'DeliveryFailed');
+    },
+  };
+}
+
+/** The stored payload of a geofence event: fence, time and confidence (the threshold of a dwell); never coordinates. Pure. */
+export function visitEventPayload(e: StoredVisitEvent) {
+  return {
+    type: e.type,
+    shopperId: e.shopperId,
+    geofenceId: e.geofenceId,
+    at: e.at,
+    confidence: e.confidence,
+    ...(e.type === 'geofence.dwelled' && e.dwellMinutes !== undefined ? { dwellMinutes: e.dwellMinutes } : {}),
+  };
+}
+
+/** The stored geofence event of an event message, as a subject: webhook-id its id, attempts counted on it. */
+async function visitEventSubject(msg: VisitEventMessage): Promise<Subject | undefined> {
+  const e = await getVisitEvent(msg.tenantId, msg.shopperId, msg.eventId);
+  if (!e) return undefined;
+  return {
+    event: e.type,
+    webhookId: visitEventWebhookId(e.id),
+    body: JSON.stringify(visitEventPayload(e)),
+    status: e.deliveryStatus,
+    attempts: e.deliveryAttempts ?? 0,
+    lastError: e.lastDeliveryError,
+    ids: { tenantId: msg.tenantId, eventId: msg.eventId },
+    record: (status, attempts, error) =>
+      setVisitEventDeliveryStatus(msg.tenantId, msg.shopperId, msg.eventId, status, attempts, error),
+    counted: async (outcome) => count(outcome === 'delivered' ? 'DeliverySucceeded' : 'DeliveryFailed'),
+  };
+}
 
 /**
- * Deliver one offer to the tenant's webhook. Outcomes:
- *  - delivered (2xx): the offer reads deliveryStatus "delivered" (counted once);
- *  - not_configured: no webhook set (or it does not take offer.created), the offer says so;
+ * Deliver one offer or geofence event to the tenant's webhook. Outcomes:
+ *  - delivered (2xx): it reads deliveryStatus "delivered" (counted once);
+ *  - not_configured: no webhook set, or it does not take this event type; the item says so;
  *  - retry: failed, visibility pushed back (base * 2^(n-1) s), message reported failed;
- *  - failed: the last attempt (QUEUE_DEF.webhookAttempts) failed: offer reads "failed", the message is
+ *  - failed: the last attempt (QUEUE_DEF.webhookAttempts) failed: the item reads "failed", the message is
  *    moved to the DLQ and acknowledged;
  *  - deferred: the webhook is paused after a timeout (see pauseMsAfterTimeout): not attempted, the message
  *    hidden until the pause ends, no attempt used;
- *  - gone/duplicate: the offer was erased or already delivered: acknowledged.
- * The attempt number is the offer's own count (`deliveryAttempts` + 1), not the message's receive count:
- * a receive that failed before reaching the webhook (DynamoDB down) uses up no attempt. Each attempt is
- * appended to the offer's `deliveryLog` (GET /v1/offers/{id}).
- * Metrics: DeliverySucceeded per delivered offer, DeliveryFailed per offer
- * that ends failed (as the campaign stats' `delivered` and `deliveryFailed`)
- * and per poison message (see handleRecord): what lands in the DLQ.
+ *  - gone/duplicate: the item was erased (or expired) or already delivered: acknowledged.
+ * The attempt number is the item's own count (`deliveryAttempts` + 1), not the message's receive count:
+ * a receive that failed before reaching the webhook (DynamoDB down) uses up no attempt. An offer's
+ * attempts are appended to its `deliveryLog` (GET /v1/offers/{id}).
+ * Metrics: DeliverySucceeded per delivered offer or event, DeliveryFailed per offer or event that
+ * ends failed (for offers, as the campaign stats' `delivered` and `deliveryFailed`) and per poison
+ * message (see handleRecord): what lands in the DLQ.
  */
-export async function deliver(record: SQSRecord, msg: ReceivedOfferMessage): Promise<Outcome> {
+export async function deliver(record: SQSRecord, msg: ReceivedMessage): Promise<Outcome> {
   const cfg = getConfig();
-  const offer = await getOffer(msg.tenantId, msg.shopperId, msg.offerId);
-  if (!offer) return 'gone';
-  if (offer.deliveryStatus === 'delivered') return 'duplicate';
+  const subject = isOfferMessage(msg) ? await offerSubject(msg) : await visitEventSubject(msg);
+  if (!subject) return 'gone';
+  if (subject.status === 'delivered') return 'duplicate';
   // Its attempts were used up, but the move to the DLQ did not happen (that send failed): do it now.
-  if (offer.deliveryStatus === 'failed') return deadLetter(record, offer.deliveryAttempts, offer.lastDeliveryError);
-  const attempt = (offer.deliveryAttempts ?? 0) + 1;
+  if (subject.status === 'failed') return deadLetter(record, subject.attempts, subject.lastError);
+  const attempt = subject.attempts + 1;
   const hook = await readWebhook(msg.tenantId);
-  if (!hook?.events.includes('offer.created')) {
+  if (!hook?.events.includes(subject.event)) {
     // Not an attempt at a webhook: the count stays.
-    await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'not_configured', offer.deliveryAttempts ?? 0);
+    await subject.record('not_configured', subject.attempts);
     return 'not_configured';
   }
   const gate = await deliveryGate(
@@ -126,14 +223,9 @@ export async function deliver(record: SQSRecord, msg: ReceivedOfferMessage): Pro
   if (!gate.go) {
     const seconds = deferralS(gate.untilMs);
     await delayRedelivery(record.receiptHandle, seconds);
-    log('info', 'webhook paused after a timeout: delivery deferred', { ...logIds(msg), attempt, deferredS: seconds });
+    log('info', 'webhook paused after a timeout: delivery deferred', { ...subject.ids, attempt, deferredS: seconds });
     return 'deferred';
   }
-  const body = JSON.stringify({
-    type: 'offer.created',
-    offer: { ...publicOffer(offer), status: offer.status },
-    shopperId: offer.shopperId,
-  });
   const secrets = [hook.secret, ...hook.previousSecrets.map((s) => s.secret)];
   let status: number | undefined;
   let error: string | undefined;
@@ -142,8 +234,8 @@ export async function deliver(record: SQSRecord, msg: ReceivedOfferMessage): Pro
   try {
     status = await postJson(
       hook.url,
-      body,
-      signatureHeaders(secrets, offerWebhookId(offer.id), body),
+      subject.body,
+      signatureHeaders(secrets, subject.webhookId, subject.body),
       cfg.webhookTimeoutMs,
       cfg.localMode,
     );
@@ -161,24 +253,20 @@ export async function deliver(record: SQSRecord, msg: ReceivedOfferMessage): Pro
     ms,
     ...(error ? { error } : {}),
   };
-  await recordHealth(msg, timedOut, gate.probe, cfg.webhookTimeoutMs);
-  const logged = { entry, log: offer.deliveryLog };
+  await recordHealth(msg.tenantId, subject.ids, timedOut, gate.probe, cfg.webhookTimeoutMs);
   if (!error) {
-    if (await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'delivered', attempt, undefined, logged)) {
-      await addCounters(msg.tenantId, offer.campaignId, { delivered: 1 });
-      count('DeliverySucceeded');
-    }
-    log('info', 'webhook delivered', { ...logIds(msg), attempt, status, ms });
+    if (await subject.record('delivered', attempt, undefined, entry)) await subject.counted('delivered');
+    log('info', 'webhook delivered', { ...subject.ids, attempt, status, ms });
     return 'delivered';
   }
-  log('warn', 'webhook delivery failed', { ...logIds(msg), attempt, error, ms });
+  log('warn', 'webhook delivery failed', { ...subject.ids, attempt, error, ms });
   if (attempt >= QUEUE_DEF.webhookAttempts) {
-    await markFailed(offer, attempt, error, logged);
+    if (await subject.record('failed', attempt, error, entry)) await subject.counted('failed');
     return deadLetter(record, attempt, error);
   }
-  await setDeliveryStatus(msg.tenantId, msg.shopperId, msg.offerId, 'pending', attempt, error, logged);
+  await subject.record('pending', attempt, error, entry);
   await delayRedelivery(record.receiptHandle, redeliveryDelayS(attempt, cfg.deliveryBackoffBaseS)).catch((err) =>
-    log('warn', 'visibility change failed', { ...logIds(msg), ...errorFields(err) }),
+    log('warn', 'visibility change failed', { ...subject.ids, ...errorFields(err) }),
   );
   return 'retry';
 }
@@ -189,16 +277,22 @@ export async function deliver(record: SQSRecord, msg: ReceivedOfferMessage): Pro
  * hang) ends it. A failure to record this only loses the pause, never the
  * delivery's outcome.
  */
-async function recordHealth(msg: ReceivedOfferMessage, timedOut: boolean, probe: number | undefined, timeoutMs: number) {
+async function recordHealth(
+  tenantId: string,
+  ids: Subject['ids'],
+  timedOut: boolean,
+  probe: number | undefined,
+  timeoutMs: number,
+) {
   try {
-    if (timedOut) await pauseWebhook(msg.tenantId, Date.now() + pauseMsAfterTimeout(timeoutMs));
-    else if (probe !== undefined) await resumeWebhook(msg.tenantId, probe);
+    if (timedOut) await pauseWebhook(tenantId, Date.now() + pauseMsAfterTimeout(timeoutMs));
+    else if (probe !== undefined) await resumeWebhook(tenantId, probe);
   } catch (err) {
-    log('warn', 'webhook pause not recorded', { ...logIds(msg), ...errorFields(err) });
+    log('warn', 'webhook pause not recorded', { ...ids, ...errorFields(err) });
   }
 }
 
-/** The offer's last attempt failed: its message goes to the DLQ (a failed send throws: the message comes back). */
+/** The last attempt failed: its message goes to the DLQ (a failed send throws: the message comes back). */
 async function deadLetter(record: SQSRecord, attempts: number, error?: string): Promise<'failed'> {
   await sendToDlq(
     record.body,
@@ -208,17 +302,11 @@ async function deadLetter(record: SQSRecord, attempts: number, error?: string): 
   return 'failed';
 }
 
-async function markFailed(
-  offer: StoredOffer,
-  attempt: number,
-  error: string | undefined,
-  logged: { entry: DeliveryAttempt; log?: DeliveryAttempt[] },
-) {
-  if (await setDeliveryStatus(offer.tenantId, offer.shopperId, offer.id, 'failed', attempt, error, logged)) {
-    await addCounters(offer.tenantId, offer.campaignId, { deliveryFailed: 1 });
-    count('DeliveryFailed');
-  }
-}
+/** What a log line may carry of a message: identifiers only. */
+const messageIds = (msg: ReceivedMessage) =>
+  isOfferMessage(msg)
+    ? { requestId: msg.requestId, tenantId: msg.tenantId, offerId: msg.offerId }
+    : { tenantId: msg.tenantId, eventId: msg.eventId };
 
 /** Thrown for a record SQS must keep: it comes back after its backoff, or goes to the DLQ after the last attempt. */
 export class NotDelivered extends Error {}
@@ -229,13 +317,13 @@ export class NotDelivered extends Error {}
  * moved to the DLQ at once and acknowledged, so it never holds up its
  * batch-mates and is never retried; if that move fails, it is reported failed.
  * The request id comes from the record's `requestId` message attribute (see
- * parseOfferMessage); a missing or invalid one only leaves it out of the log
+ * parseDeliveryMessage); a missing or invalid one only leaves it out of the log
  * lines.
  */
 export async function handleRecord(record: SQSRecord): Promise<Outcome | 'poison'> {
-  let msg: ReceivedOfferMessage;
+  let msg: ReceivedMessage;
   try {
-    msg = parseOfferMessage(record.body, record.messageAttributes);
+    msg = parseDeliveryMessage(record.body, record.messageAttributes);
   } catch (err) {
     if (!(err instanceof PoisonMessage)) throw err;
     return moveToDlq(record, err.message);
@@ -246,7 +334,7 @@ export async function handleRecord(record: SQSRecord): Promise<Outcome | 'poison
   } catch (err) {
     // A dependency failed (e.g. DynamoDB down): the message comes back with a growing backoff (by its receive
     // count, up to 15 min); no webhook attempt was used. After maxReceiveCount receives SQS dead-letters it.
-    log('error', 'delivery error', { messageId: record.messageId, ...logIds(msg), ...errorFields(err) });
+    log('error', 'delivery error', { messageId: record.messageId, ...messageIds(msg), ...errorFields(err) });
     const received = Number(record.attributes?.ApproximateReceiveCount ?? '1');
     await delayRedelivery(
       record.receiptHandle,

@@ -1,6 +1,7 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes } from 'aws-lambda';
 import * as z from 'zod';
+import { VISIT_EVENT_TYPES, type VisitEventType } from '../domain/visits/visits.js';
 import { validRequestId } from '../platform/ids.js';
 
 /**
@@ -21,12 +22,35 @@ export const OfferMessageSchema = z
 export type OfferMessage = z.infer<typeof OfferMessageSchema>;
 
 /**
- * An offer message as the consumer reads it: the body, plus `requestId`, the
- * id of the offer request that made the offer (when it came with one of the
+ * The message of a stored geofence event (shared/store/visit-events.ts), on
+ * the same queue: identifiers only, the payload is read from the event item.
+ * A consumer of a build before geofence events calls it poison (its schema
+ * takes offers only): such a message lands in the DLQ, its event stays
+ * `pending`, and a redrive delivers it.
+ */
+export const VisitEventMessageSchema = z
+  .object({
+    type: z.enum(VISIT_EVENT_TYPES as [VisitEventType, ...VisitEventType[]]),
+    tenantId: z.string().min(1),
+    shopperId: z.string().min(1),
+    eventId: z.string().min(1),
+  })
+  .strict();
+export type VisitEventMessage = z.infer<typeof VisitEventMessageSchema>;
+
+/** Any message of the delivery queue. */
+export type DeliveryMessage = OfferMessage | VisitEventMessage;
+
+export const isOfferMessage = (m: DeliveryMessage): m is OfferMessage => m.type === 'offer.created';
+
+/**
+ * A message as the consumer reads it: the body, plus `requestId`, the id of
+ * the offer request that made the offer (when it came with one of the
  * allowed form), so that the delivery's log lines can be joined to the
  * request's.
  */
 export type ReceivedOfferMessage = OfferMessage & { requestId?: string };
+export type ReceivedMessage = ReceivedOfferMessage | (VisitEventMessage & { requestId?: string });
 
 /** The message attribute that carries the offer request's id. */
 export const REQUEST_ID_ATTRIBUTE = 'requestId';
@@ -40,7 +64,7 @@ export const REQUEST_ID_ATTRIBUTE = 'requestId';
  */
 const ReceivedBodySchema = OfferMessageSchema.extend({ requestId: z.unknown().optional() }).strict();
 
-/** A message that can never be delivered (not JSON, not an offer message): it goes to the DLQ at once. */
+/** A message that can never be delivered (not JSON, not a delivery message): it goes to the DLQ at once. */
 export class PoisonMessage extends Error {}
 
 /** The queue body of an offer message: exactly its four fields, whatever else the object carries. */
@@ -48,6 +72,16 @@ export function offerMessageBody(m: OfferMessage): string {
   const body: OfferMessage = { type: m.type, tenantId: m.tenantId, shopperId: m.shopperId, offerId: m.offerId };
   return JSON.stringify(body);
 }
+
+/** The queue body of a geofence event message: exactly its four fields. */
+export function visitEventMessageBody(m: VisitEventMessage): string {
+  const body: VisitEventMessage = { type: m.type, tenantId: m.tenantId, shopperId: m.shopperId, eventId: m.eventId };
+  return JSON.stringify(body);
+}
+
+/** The queue body of any delivery message: its four identifiers, nothing else. */
+export const deliveryMessageBody = (m: DeliveryMessage): string =>
+  isOfferMessage(m) ? offerMessageBody(m) : visitEventMessageBody(m);
 
 /** The message attributes of an offer message: the request id, when it is of the allowed form (else none). */
 export function offerMessageAttributes(requestId?: string): Record<string, MessageAttributeValue> | undefined {
@@ -57,24 +91,31 @@ export function offerMessageAttributes(requestId?: string): Record<string, Messa
 
 /**
  * Parse a queue record (its body and its message attributes, in the Lambda
- * event shape) into an offer message. Throws PoisonMessage when the body is
- * not JSON or not an offer message. The request id comes from the `requestId`
- * attribute, or else from a `requestId` in the body (messages queued by the
- * previous build); one that is missing, malformed or oversized is dropped:
- * it never poisons an otherwise deliverable offer.
+ * event shape) into a delivery message: an offer message (exactly as the
+ * previous build wrote and read it) or a geofence event message. Throws
+ * PoisonMessage when the body is not JSON or neither. The request id comes
+ * from the `requestId` attribute, or else, for an offer, from a `requestId`
+ * in the body (messages queued by an earlier build); one that is missing,
+ * malformed or oversized is dropped: it never poisons an otherwise
+ * deliverable message.
  */
-export function parseOfferMessage(body: string, attributes?: SQSMessageAttributes): ReceivedOfferMessage {
+export function parseDeliveryMessage(body: string, attributes?: SQSMessageAttributes): ReceivedMessage {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
     throw new PoisonMessage('body is not JSON');
   }
-  const msg = ReceivedBodySchema.safeParse(parsed);
-  if (!msg.success) throw new PoisonMessage('not an offer message');
-  const { requestId: legacyId, ...offer } = msg.data;
-  const requestId = validRequestId(attributes?.[REQUEST_ID_ATTRIBUTE]?.stringValue) ?? validRequestId(legacyId);
-  return requestId ? { ...offer, requestId } : offer;
+  const fromAttribute = validRequestId(attributes?.[REQUEST_ID_ATTRIBUTE]?.stringValue);
+  const offer = ReceivedBodySchema.safeParse(parsed);
+  if (offer.success) {
+    const { requestId: legacyId, ...msg } = offer.data;
+    const requestId = fromAttribute ?? validRequestId(legacyId);
+    return requestId ? { ...msg, requestId } : msg;
+  }
+  const event = VisitEventMessageSchema.safeParse(parsed);
+  if (event.success) return fromAttribute ? { ...event.data, requestId: fromAttribute } : event.data;
+  throw new PoisonMessage('not a delivery message');
 }
 
 /**

@@ -7,40 +7,36 @@ import {
 } from '@aws-sdk/client-sqs';
 import { getSqs } from '../platform/clients.js';
 import { getConfig } from '../platform/config.js';
-import { offerMessageAttributes, offerMessageBody, type OfferMessage } from './messages.js';
+import { type DeliveryMessage, deliveryMessageBody, offerMessageAttributes } from './messages.js';
 
 /** Most messages one SendMessageBatch carries (an SQS limit): the offer path sends at most this many per request. */
 export const MAX_BATCH = 10;
 
 /**
- * The SendMessageBatch entries for offers (entry id = index). Each body is the
- * four identifiers only; `requestId` (the offer request's id) travels as the
- * `requestId` message attribute of each entry, and an id not of the allowed
- * form is left out.
+ * The SendMessageBatch entries of delivery messages (entry id = index). Each
+ * body is the message's four identifiers only; `requestId` (the offer
+ * request's id) travels as the `requestId` message attribute of its entry,
+ * and an id not of the allowed form is left out.
  */
-export function offerBatchEntries(messages: OfferMessage[], requestId?: string): SendMessageBatchRequestEntry[] {
-  const attributes = offerMessageAttributes(requestId);
-  return messages.map((m, i) => ({
-    Id: String(i),
-    MessageBody: offerMessageBody(m),
-    ...(attributes && { MessageAttributes: attributes }),
-  }));
+export function deliveryBatchEntries(items: { message: DeliveryMessage; requestId?: string }[]): SendMessageBatchRequestEntry[] {
+  return items.map(({ message, requestId }, i) => {
+    const attributes = offerMessageAttributes(requestId);
+    return { Id: String(i), MessageBody: deliveryMessageBody(message), ...(attributes && { MessageAttributes: attributes }) };
+  });
 }
 
 /**
- * Queue offers, each with the id of the request that made it, in ONE
- * SendMessageBatch (<= 10). Returns the ids of offers SQS did not accept.
+ * Queue delivery messages (offers and geofence events), each with the id of
+ * the request that made it, in ONE SendMessageBatch (<= 10). Returns the
+ * indexes of the messages SQS did not accept.
  */
-export async function queueOfferMessages(items: { message: OfferMessage; requestId?: string }[]): Promise<string[]> {
+export async function queueDeliveryMessages(items: { message: DeliveryMessage; requestId?: string }[]): Promise<number[]> {
   if (!items.length) return [];
-  if (items.length > MAX_BATCH) throw new Error(`At most ${MAX_BATCH} offers per batch`);
+  if (items.length > MAX_BATCH) throw new Error(`At most ${MAX_BATCH} messages per batch`);
   const res = await getSqs().send(
-    new SendMessageBatchCommand({
-      QueueUrl: getConfig().offersQueueUrl,
-      Entries: items.map(({ message, requestId }, i) => ({ ...offerBatchEntries([message], requestId)[0], Id: String(i) })),
-    }),
+    new SendMessageBatchCommand({ QueueUrl: getConfig().offersQueueUrl, Entries: deliveryBatchEntries(items) }),
   );
-  return (res.Failed ?? []).map((f) => items[Number(f.Id)].message.offerId);
+  return (res.Failed ?? []).map((f) => Number(f.Id));
 }
 
 /**

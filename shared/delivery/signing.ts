@@ -72,3 +72,6 @@ export function signatureHeaders(
 
 /** The `webhook-id` of an offer's delivery: the same on every retry. */
 export const offerWebhookId = (offerId: string) => `whk_${offerId}`;
+
+/** The `webhook-id` of a geofence event's delivery: the event's own id (`evt_…`), the same on every retry. */
+export const visitEventWebhookId = (eventId: string) => eventId;

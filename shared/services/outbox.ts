@@ -1,7 +1,9 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { MAX_BATCH, queueOfferMessages } from '../delivery/queue.js';
+import { VISIT_EVENT_TYPES, type VisitEventType } from '../domain/visits/visits.js';
+import type { DeliveryMessage } from '../delivery/messages.js';
+import { MAX_BATCH, queueDeliveryMessages } from '../delivery/queue.js';
 import { errorFields, log } from '../platform/log.js';
 import { count } from '../platform/metrics.js';
 import { counterAddItem, type CounterField, type CounterRowRef } from '../store/counters.js';
@@ -9,6 +11,7 @@ import { eligibilityRefId, eligibilityRefOf, markCountedItem, type EligibilityRe
 import { OUTBOX_EXPOSURE, OUTBOX_OFFER } from '../store/offers.js';
 import { markCampaignShopperSeen, markDaySeen, markGeofenceSeen, unmarkExposure } from '../store/seen-markers.js';
 import { MAX_TRANSACT_ITEMS, transactWrite, type TaggedItem } from '../store/transactions.js';
+import { OUTBOX_VISIT_EVENT } from '../store/visit-events.js';
 
 /**
  * The outbox: what the offer path's transaction leaves for later, read from
@@ -20,6 +23,7 @@ import { MAX_TRANSACT_ITEMS, transactWrite, type TaggedItem } from '../store/tra
  */
 export type OutboxEntry =
   | { kind: 'offer'; seq: string; tenantId: string; shopperId: string; offerId: string; requestId?: string }
+  | { kind: 'visit_event'; seq: string; tenantId: string; shopperId: string; eventId: string; type: VisitEventType }
   | {
       kind: 'exposure';
       seq: string;
@@ -37,7 +41,7 @@ export function outboxEntry(record: DynamoDBRecord): OutboxEntry | undefined {
   if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return undefined;
   // Only items marked for the outbox are read (the AWS event source filters the rest out before the call).
   const mark = (record.dynamodb.NewImage as Record<string, { S?: string }>).outbox?.S;
-  if (mark !== OUTBOX_OFFER && mark !== OUTBOX_EXPOSURE) return undefined;
+  if (mark !== OUTBOX_OFFER && mark !== OUTBOX_EXPOSURE && mark !== OUTBOX_VISIT_EVENT) return undefined;
   const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
   const seq = String(record.dynamodb.SequenceNumber ?? '');
   if (item.outbox === OUTBOX_OFFER)
@@ -49,6 +53,12 @@ export function outboxEntry(record: DynamoDBRecord): OutboxEntry | undefined {
       offerId: String(item.id),
       ...(typeof item.requestId === 'string' ? { requestId: item.requestId } : {}),
     };
+  if (item.outbox === OUTBOX_VISIT_EVENT) {
+    const { tenantId, shopperId, id, type } = item;
+    if (typeof tenantId !== 'string' || typeof shopperId !== 'string' || typeof id !== 'string') return undefined;
+    if (!VISIT_EVENT_TYPES.includes(type)) return undefined;
+    return { kind: 'visit_event', seq, tenantId, shopperId, eventId: id, type };
+  }
   if (item.outbox === OUTBOX_EXPOSURE) {
     const { tenantId, shopperId } = item;
     if (typeof tenantId !== 'string' || typeof shopperId !== 'string') return undefined;
@@ -71,18 +81,18 @@ export function outboxEntry(record: DynamoDBRecord): OutboxEntry | undefined {
  * Act on one batch of stream records, in order. Returns the sequence number of
  * the first record that could not be handled (the stream event source retries
  * from there), or undefined when all went through. Redelivery is harmless:
- * delivery skips an offer already delivered, and an eligibility record is
+ * delivery skips an offer or event already delivered, and an eligibility record is
  * counted once (it is marked counted in the same transaction as the counts).
  */
 export async function processOutbox(records: DynamoDBRecord[]): Promise<string | undefined> {
   const entries = records.map(outboxEntry).filter((e): e is OutboxEntry => !!e);
-  const offers = entries.filter((e) => e.kind === 'offer');
+  const deliveries = entries.filter((e) => e.kind === 'offer' || e.kind === 'visit_event');
   const exposures = entries.filter((e) => e.kind === 'exposure');
-  const [queued, counted] = await Promise.allSettled([queueAll(offers), countExposures(exposures)]);
+  const [queued, counted] = await Promise.allSettled([queueAll(deliveries), countExposures(exposures)]);
   const failedSeqs: string[] = [];
   if (queued.status === 'rejected') {
-    log('warn', 'outbox: queueing offers failed', { offers: offers.length, ...errorFields(queued.reason) });
-    failedSeqs.push(...offers.map((o) => o.seq));
+    log('warn', 'outbox: queueing deliveries failed', { deliveries: deliveries.length, ...errorFields(queued.reason) });
+    failedSeqs.push(...deliveries.map((o) => o.seq));
   } else failedSeqs.push(...queued.value);
   if (counted.status === 'rejected') {
     log('warn', 'outbox: counting exposures failed', { exposures: exposures.length, ...errorFields(counted.reason) });
@@ -93,20 +103,32 @@ export async function processOutbox(records: DynamoDBRecord[]): Promise<string |
   return records.map((r) => String(r.dynamodb?.SequenceNumber ?? '')).find((s) => failedSeqs.includes(s));
 }
 
-/** Queue the offers, 10 per SendMessageBatch; returns the sequence numbers of those SQS did not take. */
-async function queueAll(offers: Extract<OutboxEntry, { kind: 'offer' }>[]): Promise<string[]> {
+type Delivery = Extract<OutboxEntry, { kind: 'offer' | 'visit_event' }>;
+
+/** The queue message of an offer or a geofence event: identifiers only. Pure. */
+export function deliveryMessage(d: Delivery): DeliveryMessage {
+  return d.kind === 'offer'
+    ? { type: 'offer.created', tenantId: d.tenantId, shopperId: d.shopperId, offerId: d.offerId }
+    : { type: d.type, tenantId: d.tenantId, shopperId: d.shopperId, eventId: d.eventId };
+}
+
+/** Queue the offers and events, 10 per SendMessageBatch; returns the sequence numbers of those SQS did not take. */
+async function queueAll(deliveries: Delivery[]): Promise<string[]> {
   const failed: string[] = [];
-  for (let i = 0; i < offers.length; i += MAX_BATCH) {
-    const chunk = offers.slice(i, i + MAX_BATCH);
-    const refused = await queueOfferMessages(
-      chunk.map((o) => ({
-        message: { type: 'offer.created', tenantId: o.tenantId, shopperId: o.shopperId, offerId: o.offerId },
-        requestId: o.requestId,
-      })),
+  let offersQueued = 0;
+  for (let i = 0; i < deliveries.length; i += MAX_BATCH) {
+    const chunk = deliveries.slice(i, i + MAX_BATCH);
+    const refused = new Set(
+      await queueDeliveryMessages(
+        chunk.map((d) => ({ message: deliveryMessage(d), requestId: d.kind === 'offer' ? d.requestId : undefined })),
+      ),
     );
-    failed.push(...chunk.filter((o) => refused.includes(o.offerId)).map((o) => o.seq));
+    chunk.forEach((d, j) => {
+      if (refused.has(j)) failed.push(d.seq);
+      else if (d.kind === 'offer') offersQueued++;
+    });
   }
-  if (offers.length - failed.length) count('OffersQueued', offers.length - failed.length);
+  if (offersQueued) count('OffersQueued', offersQueued);
   return failed;
 }
 

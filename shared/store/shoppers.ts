@@ -9,6 +9,7 @@ import { isLastLocationItem } from './locations.js';
 import { isOfferItem, offerPointerDeletes } from './offers.js';
 import { shopperPartition } from './keys.js';
 import { isSeenMarkerItem, seenMarkerView } from './seen-markers.js';
+import { isVisitEventItem } from './visit-events.js';
 import { isVisitsItem } from './visits.js';
 import type { Key } from './table-def.js';
 
@@ -18,7 +19,7 @@ import type { Key } from './table-def.js';
  *   pk T#<tenant>#S#<shopper>   sk PROFILE
  * TTL: two years after its last update. The other items of the partition
  * belong to offers.ts, frequency-caps.ts, eligibility.ts, conversions.ts,
- * locations.ts, visits.ts, seen-markers.ts and idempotency.ts.
+ * locations.ts, visits.ts, visit-events.ts, seen-markers.ts and idempotency.ts.
  */
 const PROFILE_SK = 'PROFILE';
 const RETENTION_DAYS = 730;
@@ -50,6 +51,8 @@ export interface ShopperItems {
   location: Record<string, unknown>[];
   /** The visit state: fences the shopper is inside, with entry and last-seen times (no coordinates). */
   visits: Record<string, unknown>[];
+  /** Geofence events kept for webhook delivery (fence, times, confidence, delivery state; no coordinates). */
+  visitEvents: Record<string, unknown>[];
   statsMarkers: { key: string; expiresAt: string }[];
   idempotencyRecords: Record<string, unknown>[];
   /** Items of a kind this version does not know (present only when there are some). */
@@ -63,6 +66,7 @@ const KINDS = [
   ['conversions', isConversionItem],
   ['location', isLastLocationItem],
   ['visits', isVisitsItem],
+  ['visitEvents', isVisitEventItem],
   ['idempotencyRecords', isIdempotencyRefItem],
 ] as const;
 
@@ -80,6 +84,7 @@ export function groupShopperItems(items: Record<string, unknown>[]): ShopperItem
     conversions: [],
     location: [],
     visits: [],
+    visitEvents: [],
     statsMarkers: [],
     idempotencyRecords: [],
   };
@@ -106,7 +111,7 @@ export async function exportShopperItems(tenantId: string, shopperId: string): P
 
 /**
  * Erase everything held about a shopper: the whole shopper partition
- * (profile, offers, caps, eligibility, conversions, location, visits, stats markers),
+ * (profile, offers, caps, eligibility, conversions, location, visits, visit events, stats markers),
  * the offer-id pointers and the idempotency records of requests about them.
  * Repeats until the partition reads empty, so an offer written concurrently
  * is not left behind. Returns the number of items removed.

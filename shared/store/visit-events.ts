@@ -1,6 +1,7 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { VisitEvent } from '../domain/visits/visits.js';
 import { newId } from '../platform/ids.js';
-import { ttlInDays } from './db.js';
+import { db, isConditionFailed, isExpired, strip, table, ttlInDays } from './db.js';
 import { shopperPartition } from './keys.js';
 import type { Key } from './table-def.js';
 import type { TaggedItem } from './transactions.js';
@@ -25,6 +26,9 @@ export interface StoredVisitEvent {
   createdAt: string;
   deliveryStatus: 'pending' | 'delivered' | 'failed' | 'not_configured';
   deliveryAttempts: number;
+  /** Set by delivery: when the webhook took it, and the last failed attempt's error. */
+  deliveredAt?: string;
+  lastDeliveryError?: string;
 }
 
 export const VISIT_EVENT_RETENTION_DAYS = 7;
@@ -77,4 +81,53 @@ export function visitEventPuts(
       },
     };
   });
+}
+
+/** One stored geofence event of a shopper: undefined when absent or expired. */
+export async function getVisitEvent(tenantId: string, shopperId: string, eventId: string): Promise<StoredVisitEvent | undefined> {
+  const res = await db().send(
+    new GetCommand({ TableName: table(), Key: visitEventKey(tenantId, shopperId, eventId), ConsistentRead: true }),
+  );
+  if (!res.Item || isExpired(res.Item)) return undefined;
+  const { outbox: _o, ...event } = strip(res.Item);
+  return event as unknown as StoredVisitEvent;
+}
+
+/**
+ * Record a delivery outcome on the event: its status, its attempt count and
+ * the last error. No-op, returning false, if the event was erased or
+ * delivered meanwhile.
+ */
+export async function setVisitEventDeliveryStatus(
+  tenantId: string,
+  shopperId: string,
+  eventId: string,
+  status: StoredVisitEvent['deliveryStatus'],
+  attempts: number,
+  error?: string,
+): Promise<boolean> {
+  const sets = ['deliveryStatus = :s', 'deliveryAttempts = :a'];
+  if (status === 'delivered') sets.push('deliveredAt = :at');
+  if (error) sets.push('lastDeliveryError = :e');
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: visitEventKey(tenantId, shopperId, eventId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk) AND deliveryStatus <> :delivered',
+        ExpressionAttributeValues: {
+          ':s': status,
+          ':a': attempts,
+          ':delivered': 'delivered',
+          ...(status === 'delivered' ? { ':at': new Date().toISOString() } : {}),
+          ...(error ? { ':e': error.slice(0, 200) } : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    return false;
+  }
 }

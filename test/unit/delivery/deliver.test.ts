@@ -5,7 +5,9 @@ import {
   deliveryGate,
   pauseMsAfterTimeout,
   redeliveryDelayS,
+  visitEventPayload,
 } from '../../../shared/delivery/deliver.js';
+import type { StoredVisitEvent } from '../../../shared/store/visit-events.js';
 import { QUEUE_DEF } from '../../../shared/store/table-def.js';
 
 describe('delivery backoff', () => {
@@ -59,5 +61,39 @@ describe('the pause of a webhook that timed out', () => {
     expect(new Set(waits).size).toBeGreaterThan(1);
     expect(deferralS(now - 5000, now)).toBeGreaterThanOrEqual(1);
     expect(deferralS(now + 3 * 3600_000, now)).toBe(900);
+  });
+});
+
+describe('the webhook payload of a geofence event', () => {
+  const stored: StoredVisitEvent = {
+    id: 'evt_1',
+    tenantId: 't_1',
+    shopperId: 's_1',
+    type: 'geofence.entered',
+    geofenceId: 'g_1',
+    at: '2026-11-02T10:00:00.000Z',
+    confidence: 'high',
+    createdAt: '2026-11-02T10:00:01.000Z',
+    deliveryStatus: 'pending',
+    deliveryAttempts: 2,
+    lastDeliveryError: 'HTTP 500',
+  };
+
+  it('is type, shopper, fence, time and confidence: no tenant, no delivery state', () => {
+    expect(visitEventPayload(stored)).toEqual({
+      type: 'geofence.entered',
+      shopperId: 's_1',
+      geofenceId: 'g_1',
+      at: '2026-11-02T10:00:00.000Z',
+      confidence: 'high',
+    });
+  });
+
+  it('adds the threshold reached to a dwell, and to nothing else', () => {
+    expect(visitEventPayload({ ...stored, type: 'geofence.dwelled', dwellMinutes: 5 })).toMatchObject({
+      type: 'geofence.dwelled',
+      dwellMinutes: 5,
+    });
+    expect(visitEventPayload({ ...stored, type: 'geofence.exited', dwellMinutes: 5 })).not.toHaveProperty('dwellMinutes');
   });
 });

@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import {
   PoisonMessage,
+  deliveryMessageBody,
   offerMessageAttributes,
   offerMessageBody,
-  parseOfferMessage,
+  parseDeliveryMessage,
   resendAttributes,
+  visitEventMessageBody,
 } from '../../../shared/delivery/messages.js';
 
 const base = { type: 'offer.created', tenantId: 't_1', shopperId: 's_1', offerId: 'o_1' } as const;
@@ -30,7 +32,7 @@ function lambdaAttributes(requestId: unknown): SQSMessageAttributes {
 
 function poison(body: string) {
   try {
-    parseOfferMessage(body);
+    parseDeliveryMessage(body);
   } catch (err) {
     expect(err).toBeInstanceOf(PoisonMessage);
     return (err as Error).message;
@@ -42,14 +44,14 @@ const invalidIds = ['a'.repeat(129), '', 'has space', 'new\nline', 'ünï', 42, 
 
 describe('offer queue message', () => {
   it('parses an offer message with no request id', () => {
-    const msg = parseOfferMessage(JSON.stringify(base));
+    const msg = parseDeliveryMessage(JSON.stringify(base));
     expect(msg).toEqual(base);
     expect('requestId' in msg).toBe(false);
-    expect(parseOfferMessage(JSON.stringify(base), {})).toEqual(base);
+    expect(parseDeliveryMessage(JSON.stringify(base), {})).toEqual(base);
   });
 
   it('takes the request id from the requestId message attribute', () => {
-    expect(parseOfferMessage(JSON.stringify(base), lambdaAttributes('c0ffee-12.ab_CD'))).toEqual({
+    expect(parseDeliveryMessage(JSON.stringify(base), lambdaAttributes('c0ffee-12.ab_CD'))).toEqual({
       ...base,
       requestId: 'c0ffee-12.ab_CD',
     });
@@ -57,48 +59,48 @@ describe('offer queue message', () => {
 
   it('keeps a request id attribute of 128 characters', () => {
     const requestId = 'a'.repeat(128);
-    expect(parseOfferMessage(JSON.stringify(base), lambdaAttributes(requestId)).requestId).toBe(requestId);
+    expect(parseDeliveryMessage(JSON.stringify(base), lambdaAttributes(requestId)).requestId).toBe(requestId);
   });
 
   it('drops an oversized or malformed request id attribute and still delivers the offer', () => {
     for (const requestId of invalidIds) {
-      const msg = parseOfferMessage(JSON.stringify(base), lambdaAttributes(requestId));
+      const msg = parseDeliveryMessage(JSON.stringify(base), lambdaAttributes(requestId));
       expect(msg).toEqual(base);
       expect('requestId' in msg).toBe(false);
     }
     const binary: SQSMessageAttributes = {
       requestId: { binaryValue: 'cmVxLTE=', stringListValues: [], binaryListValues: [], dataType: 'Binary' },
     };
-    expect(parseOfferMessage(JSON.stringify(base), binary)).toEqual(base);
+    expect(parseDeliveryMessage(JSON.stringify(base), binary)).toEqual(base);
   });
 
   it('still reads a request id in the body, as the previous build queued it', () => {
     const withId = { ...base, requestId: 'c0ffee-12.ab_CD' };
-    expect(parseOfferMessage(JSON.stringify(withId))).toEqual(withId);
-    expect(parseOfferMessage(JSON.stringify(withId), lambdaAttributes('from-attribute'))).toEqual({
+    expect(parseDeliveryMessage(JSON.stringify(withId))).toEqual(withId);
+    expect(parseDeliveryMessage(JSON.stringify(withId), lambdaAttributes('from-attribute'))).toEqual({
       ...base,
       requestId: 'from-attribute',
     });
-    expect(parseOfferMessage(JSON.stringify(withId), lambdaAttributes('has space'))).toEqual(withId);
+    expect(parseDeliveryMessage(JSON.stringify(withId), lambdaAttributes('has space'))).toEqual(withId);
   });
 
   it('drops an oversized or malformed request id in the body and still delivers the offer', () => {
     for (const requestId of invalidIds) {
-      const msg = parseOfferMessage(JSON.stringify({ ...base, requestId }));
+      const msg = parseDeliveryMessage(JSON.stringify({ ...base, requestId }));
       expect(msg).toEqual(base);
       expect('requestId' in msg).toBe(false);
     }
   });
 
-  it('calls a body that is not JSON or not an offer message poison', () => {
+  it('calls a body that is not JSON or not a delivery message poison', () => {
     expect(poison('{"type":"offer.created","offerId":42')).toBe('body is not JSON');
     expect(poison('')).toBe('body is not JSON');
-    expect(poison(JSON.stringify({ ...base, type: 'offer.updated' }))).toBe('not an offer message');
-    expect(poison(JSON.stringify({ ...base, offerId: 42 }))).toBe('not an offer message');
-    expect(poison(JSON.stringify({ ...base, offerId: '' }))).toBe('not an offer message');
-    expect(poison(JSON.stringify({ ...base, lat: 40.4 }))).toBe('not an offer message');
-    expect(poison('null')).toBe('not an offer message');
-    expect(poison('[1]')).toBe('not an offer message');
+    expect(poison(JSON.stringify({ ...base, type: 'offer.updated' }))).toBe('not a delivery message');
+    expect(poison(JSON.stringify({ ...base, offerId: 42 }))).toBe('not a delivery message');
+    expect(poison(JSON.stringify({ ...base, offerId: '' }))).toBe('not a delivery message');
+    expect(poison(JSON.stringify({ ...base, lat: 40.4 }))).toBe('not a delivery message');
+    expect(poison('null')).toBe('not a delivery message');
+    expect(poison('[1]')).toBe('not a delivery message');
   });
 
   it("writes a body of exactly the four fields, which the previous build's strict schema accepts", () => {
@@ -124,7 +126,7 @@ describe('offer queue message', () => {
         { stringValue: a.StringValue, stringListValues: [], binaryListValues: [], dataType: a.DataType! },
       ]),
     );
-    expect(parseOfferMessage(offerMessageBody(base), received)).toEqual({ ...base, requestId: 'req-1' });
+    expect(parseDeliveryMessage(offerMessageBody(base), received)).toEqual({ ...base, requestId: 'req-1' });
   });
 
   it('turns received attributes back into the SendMessage shape for a re-send', () => {
@@ -145,5 +147,33 @@ describe('offer queue message', () => {
       count: { DataType: 'Number', StringValue: '3' },
     });
     expect(resendAttributes(undefined)).toEqual({});
+  });
+});
+
+describe('geofence event queue message', () => {
+  const event = { type: 'geofence.dwelled', tenantId: 't_1', shopperId: 's_1', eventId: 'evt_1' } as const;
+
+  it('parses an event message of each type, beside the offer messages of the previous build', () => {
+    for (const type of ['geofence.entered', 'geofence.exited', 'geofence.dwelled'] as const)
+      expect(parseDeliveryMessage(JSON.stringify({ ...event, type }))).toEqual({ ...event, type });
+    expect(parseDeliveryMessage(JSON.stringify(base))).toEqual(base);
+    expect(parseDeliveryMessage(JSON.stringify(event), lambdaAttributes('req-9'))).toEqual({ ...event, requestId: 'req-9' });
+  });
+
+  it('calls an event message with another field, a missing id or an unknown type poison', () => {
+    expect(poison(JSON.stringify({ ...event, lat: 40.4 }))).toBe('not a delivery message');
+    expect(poison(JSON.stringify({ ...event, requestId: 'r-1' }))).toBe('not a delivery message');
+    expect(poison(JSON.stringify({ ...event, eventId: '' }))).toBe('not a delivery message');
+    expect(poison(JSON.stringify({ ...event, type: 'geofence.lingered' }))).toBe('not a delivery message');
+    expect(poison(JSON.stringify({ ...event, type: 'offer.created' }))).toBe('not a delivery message');
+    expect(poison(JSON.stringify({ ...base, eventId: 'evt_1' }))).toBe('not a delivery message');
+  });
+
+  it('writes a body of exactly its four identifiers, and reads it back', () => {
+    const body = visitEventMessageBody({ ...event, geofenceId: 'g_1', lat: 1 } as typeof event);
+    expect(Object.keys(JSON.parse(body)).sort()).toEqual(['eventId', 'shopperId', 'tenantId', 'type']);
+    expect(parseDeliveryMessage(body)).toEqual(event);
+    expect(deliveryMessageBody(event)).toBe(body);
+    expect(deliveryMessageBody(base)).toBe(offerMessageBody(base));
   });
 });

@@ -1,7 +1,7 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { dlqAttributes, offerBatchEntries } from '../../../shared/delivery/queue.js';
+import { deliveryBatchEntries, dlqAttributes } from '../../../shared/delivery/queue.js';
 
 /** The strict message schema of the previous build's consumer: a body it rejects is poison to it. */
 const PreviousBuildSchema = z
@@ -18,7 +18,7 @@ const offers = ['o_1', 'o_2'].map((offerId) => ({ type: 'offer.created', tenantI
 describe('queued offers', () => {
   it("have bodies of exactly the four old fields, which the previous build's strict schema accepts", () => {
     for (const requestId of ['req-1', undefined, 'has space']) {
-      const entries = offerBatchEntries(offers, requestId);
+      const entries = deliveryBatchEntries(offers.map((message) => ({ message, requestId })));
       expect(entries.map((e) => e.Id)).toEqual(['0', '1']);
       entries.forEach((e, i) => {
         const body = JSON.parse(e.MessageBody!);
@@ -29,13 +29,23 @@ describe('queued offers', () => {
   });
 
   it('carry the request id as the requestId String attribute of each message', () => {
-    for (const e of offerBatchEntries(offers, 'trace-to-webhook.42'))
+    for (const e of deliveryBatchEntries(offers.map((message) => ({ message, requestId: 'trace-to-webhook.42' }))))
       expect(e.MessageAttributes).toEqual({ requestId: { DataType: 'String', StringValue: 'trace-to-webhook.42' } });
+  });
+
+  it('sit beside geofence events in one batch, each with its own body and request id', () => {
+    const event = { type: 'geofence.entered', tenantId: 't_1', shopperId: 's_1', eventId: 'evt_1' } as const;
+    const entries = deliveryBatchEntries([{ message: offers[0], requestId: 'req-1' }, { message: event }]);
+    expect(entries.map((e) => [e.Id, JSON.parse(e.MessageBody!), e.MessageAttributes])).toEqual([
+      ['0', offers[0], { requestId: { DataType: 'String', StringValue: 'req-1' } }],
+      ['1', event, undefined],
+    ]);
   });
 
   it('carry no attributes without a request id of the allowed form', () => {
     for (const requestId of [undefined, '', 'has space', 'x'.repeat(129)])
-      for (const e of offerBatchEntries(offers, requestId)) expect('MessageAttributes' in e).toBe(false);
+      for (const e of deliveryBatchEntries(offers.map((message) => ({ message, requestId }))))
+        expect('MessageAttributes' in e).toBe(false);
   });
 });
 

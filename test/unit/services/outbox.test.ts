@@ -1,7 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { exposureCounts, outboxEntry } from '../../../shared/services/outbox.js';
+import { deliveryMessage, exposureCounts, outboxEntry } from '../../../shared/services/outbox.js';
 
 const record = (eventName: DynamoDBRecord['eventName'], item: Record<string, unknown>, seq = '7'): DynamoDBRecord => ({
   eventName,
@@ -48,10 +48,56 @@ describe('outboxEntry', () => {
     });
   });
 
+  it('reads a new geofence event as its delivery message: identifiers and type only', () => {
+    const e = outboxEntry(
+      record('INSERT', {
+        pk: 'T#t1#S#s1',
+        sk: 'VEVT#evt_1',
+        outbox: 'visit_event',
+        id: 'evt_1',
+        tenantId: 't1',
+        shopperId: 's1',
+        type: 'geofence.dwelled',
+        geofenceId: 'g1',
+        at: '2026-12-01T10:00:00.000Z',
+        confidence: 'high',
+        dwellMinutes: 5,
+        deliveryStatus: 'pending',
+        deliveryAttempts: 0,
+      }),
+    );
+    expect(e).toEqual({
+      kind: 'visit_event',
+      seq: '7',
+      tenantId: 't1',
+      shopperId: 's1',
+      eventId: 'evt_1',
+      type: 'geofence.dwelled',
+    });
+    expect(deliveryMessage(e as never)).toEqual({ type: 'geofence.dwelled', tenantId: 't1', shopperId: 's1', eventId: 'evt_1' });
+  });
+
+  it('skips a geofence event it could not deliver (unknown type, no ids)', () => {
+    const event = { outbox: 'visit_event', id: 'evt_1', tenantId: 't1', shopperId: 's1', type: 'geofence.entered' };
+    expect(outboxEntry(record('INSERT', { ...event, type: 'geofence.lingered' }))).toBeUndefined();
+    expect(outboxEntry(record('INSERT', { ...event, id: undefined }))).toBeUndefined();
+    expect(outboxEntry(record('INSERT', { ...event, tenantId: 7 }))).toBeUndefined();
+  });
+
+  it('makes an offer the same four-field message as before', () => {
+    const e = outboxEntry(record('INSERT', { outbox: 'offer', id: 'of_1', tenantId: 't1', shopperId: 's1', requestId: 'r-1' }));
+    expect(deliveryMessage(e as never)).toEqual({ type: 'offer.created', tenantId: 't1', shopperId: 's1', offerId: 'of_1' });
+  });
+
   it('ignores changes, deletions and items not marked for the outbox', () => {
     expect(outboxEntry(record('MODIFY', { outbox: 'offer', id: 'of_1', tenantId: 't', shopperId: 's' }))).toBeUndefined();
     expect(outboxEntry(record('REMOVE', { outbox: 'offer', id: 'of_1', tenantId: 't', shopperId: 's' }))).toBeUndefined();
     expect(outboxEntry(record('INSERT', { pk: 'x', tags: [], metadata: {} }))).toBeUndefined();
+    expect(
+      outboxEntry(
+        record('MODIFY', { outbox: 'visit_event', id: 'evt_1', tenantId: 't', shopperId: 's', type: 'geofence.entered' }),
+      ),
+    ).toBeUndefined();
   });
 });
 

@@ -13,6 +13,7 @@ describe('shopper export grouping', () => {
       { pk, sk: 'CONV#cv_1', id: 'cv_1', amount: 20, ttl: 5 },
       { pk, sk: 'LOC', cell: '88392b1ab7fffff', ttl: 6 },
       { pk, sk: 'VISITS', fences: { gf_1: { enteredAt: '2025-03-01T10:00:00.000Z' } }, version: 2, ttl: 8 },
+      { pk, sk: 'VEVT#evt_1', id: 'evt_1', tenantId: 'ten_1', type: 'geofence.entered', geofenceId: 'gf_1', ttl: 9 },
       { pk, sk: 'SEEN#cmp_1#D#2025-03-01', ttl: 1_767_225_600 },
       { pk, sk: 'IDEMREF#key_1#idem-1', keyId: 'key_1', idempotencyKey: 'idem-1', ttl: 7 },
     ]);
@@ -24,13 +25,14 @@ describe('shopper export grouping', () => {
       conversions: [{ id: 'cv_1', amount: 20 }],
       location: [{ cell: '88392b1ab7fffff' }],
       visits: [{ fences: { gf_1: { enteredAt: '2025-03-01T10:00:00.000Z' } }, version: 2 }],
+      visitEvents: [{ id: 'evt_1', type: 'geofence.entered', geofenceId: 'gf_1' }],
       statsMarkers: [{ key: 'cmp_1#D#2025-03-01', expiresAt: '2026-01-01T00:00:00.000Z' }],
       idempotencyRecords: [{ keyId: 'key_1', idempotencyKey: 'idem-1' }],
     });
   });
 
   it('answers a null profile and empty kinds for an unknown shopper', () => {
-    expect(groupShopperItems([])).toMatchObject({ profile: null, offers: [], statsMarkers: [] });
+    expect(groupShopperItems([])).toMatchObject({ profile: null, offers: [], visitEvents: [], statsMarkers: [] });
     expect(groupShopperItems([])).not.toHaveProperty('other');
   });
 
