@@ -81,7 +81,7 @@ export const FUNCTION_SETTINGS: Partial<Record<LambdaName, Partial<FunctionSetti
     memoryMb: 1024,
     timeoutSeconds: QUEUE_DEF.deliveryTimeoutSeconds,
   }, // webhook POSTs (signed with the opened secrets), delivery status; poison → DLQ
-  // The outbox: new offers → the offers queue; exposures → stats counters, and marks the records counted.
+  // The outbox: new offers and geofence events → the offers queue; exposures → stats counters, and marks the records counted.
   stream: { consumesStream: true, sendsOffers: true, opens: [], timeoutSeconds: STREAM_TIMEOUT_SECONDS },
 };
 
