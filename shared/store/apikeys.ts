@@ -1,5 +1,5 @@
-import { GetCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { db, decodeCursor, encodeCursor, isConditionFailed, isTransactionCancelled, nowIso, table } from './db.js';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { db, scanSegments, decodeCursor, encodeCursor, isConditionFailed, isTransactionCancelled, nowIso, table } from './db.js';
 import { entityKey, entityListKey } from './entities.js';
 import type { RateLimit } from './ratelimit.js';
 import type { Key } from './table-def.js';
@@ -195,48 +195,32 @@ function toRecord(item: Record<string, unknown>): ApiKeyRecord {
 export async function migrateKeyScopes(opts: { tableName?: string; segments?: number } = {}): Promise<number> {
   const TableName = opts.tableName ?? table();
   const segments = opts.segments ?? 4;
-  const changed = await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      let n = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db().send(
-          new ScanCommand({
-            TableName,
-            Segment: segment,
-            TotalSegments: segments,
-            // The hash-addressed items: one per key, each naming its listing item through tenantId and id.
-            FilterExpression: 'begins_with(pk, :key) AND sk = :sk',
-            ExpressionAttributeValues: { ':key': 'KEY#', ':sk': 'KEY' },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const rec = toRecord(item);
-          const scopes = scopesAfterV11(rec);
-          if (scopes.length === rec.scopes.length) continue;
-          const update = (Key: object) => ({
-            Update: {
-              TableName,
-              Key,
-              UpdateExpression: 'SET scopes = :new',
-              ConditionExpression: 'scopes = :old',
-              ExpressionAttributeValues: { ':new': scopes, ':old': item.scopes },
-            },
-          });
-          const keys = [apiKeyHashKey(rec.hash), ...(rec.kind === 'operator' ? [] : [listingKey(rec.tenantId, rec.id)])];
-          try {
-            await db().send(new TransactWriteCommand({ TransactItems: keys.map(update) }));
-            keyWritten(rec.hash);
-            n++;
-          } catch (err) {
-            if (!isTransactionCancelled(err)) throw err;
-          }
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return n;
-    }),
-  );
-  return changed.reduce((a, b) => a + b, 0);
+  // The hash-addressed items: one per key, each naming its listing item through tenantId and id.
+  const filter = { expression: 'begins_with(pk, :key) AND sk = :sk', values: { ':key': 'KEY#', ':sk': 'KEY' } };
+  return scanSegments(TableName, segments, filter, async (items) => {
+    let n = 0;
+    for (const item of items) {
+      const rec = toRecord(item);
+      const scopes = scopesAfterV11(rec);
+      if (scopes.length === rec.scopes.length) continue;
+      const update = (Key: object) => ({
+        Update: {
+          TableName,
+          Key,
+          UpdateExpression: 'SET scopes = :new',
+          ConditionExpression: 'scopes = :old',
+          ExpressionAttributeValues: { ':new': scopes, ':old': item.scopes },
+        },
+      });
+      const keys = [apiKeyHashKey(rec.hash), ...(rec.kind === 'operator' ? [] : [listingKey(rec.tenantId, rec.id)])];
+      try {
+        await db().send(new TransactWriteCommand({ TransactItems: keys.map(update) }));
+        keyWritten(rec.hash);
+        n++;
+      } catch (err) {
+        if (!isTransactionCancelled(err)) throw err;
+      }
+    }
+    return n;
+  });
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignSettings } from '../domain/targeting/index.js';
 import { batchWrite } from './batch.js';
-import { db, queryPartition, table } from './db.js';
+import { db, queryPartition, scanSegments, table } from './db.js';
 import {
   createEntity,
   deleteEntity,
@@ -177,43 +177,24 @@ export async function migrateLegacyLinks(opts: { tableName?: string; segments?: 
   const TableName = opts.tableName ?? table();
   const segments = opts.segments ?? 4;
   const legacy = /^T#([^#]+)#GFC#([^#]+)$/;
-  const moved = await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      let n = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db().send(
-          new ScanCommand({
-            TableName,
-            Segment: segment,
-            TotalSegments: segments,
-            FilterExpression: 'contains(pk, :gfc)',
-            ProjectionExpression: 'pk, sk',
-            ExpressionAttributeValues: { ':gfc': '#GFC#' },
-            ExclusiveStartKey: start,
-          }),
-        );
-        const rows = (page.Items ?? []).flatMap((i) => {
-          const m = legacy.exec(String(i.pk));
-          const campaignId = String(i.sk).startsWith('C#') ? String(i.sk).slice(2) : '';
-          return m && campaignId && !campaignId.includes('#')
-            ? [{ old: { pk: i.pk, sk: i.sk }, tenantId: m[1], geofenceId: m[2], campaignId }]
-            : [];
-        });
-        // The new row first, then the old one goes: a failure in between leaves both, never neither.
-        await batchWrite(
-          rows.map((r) => ({ PutRequest: { Item: { ...linkKey(r.tenantId, r.geofenceId, r.campaignId) } } })),
-          TableName,
-        );
-        await batchWrite(
-          rows.map((r) => ({ DeleteRequest: { Key: { pk: String(r.old.pk), sk: String(r.old.sk) } } })),
-          TableName,
-        );
-        n += rows.length;
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return n;
-    }),
-  );
-  return moved.reduce((a, b) => a + b, 0);
+  const filter = { expression: 'contains(pk, :gfc)', values: { ':gfc': '#GFC#' }, projection: 'pk, sk' };
+  return scanSegments(TableName, segments, filter, async (items) => {
+    const rows = items.flatMap((i) => {
+      const m = legacy.exec(String(i.pk));
+      const campaignId = String(i.sk).startsWith('C#') ? String(i.sk).slice(2) : '';
+      return m && campaignId && !campaignId.includes('#')
+        ? [{ old: { pk: i.pk, sk: i.sk }, tenantId: m[1], geofenceId: m[2], campaignId }]
+        : [];
+    });
+    // The new row first, then the old one goes: a failure in between leaves both, never neither.
+    await batchWrite(
+      rows.map((r) => ({ PutRequest: { Item: { ...linkKey(r.tenantId, r.geofenceId, r.campaignId) } } })),
+      TableName,
+    );
+    await batchWrite(
+      rows.map((r) => ({ DeleteRequest: { Key: { pk: String(r.old.pk), sk: String(r.old.sk) } } })),
+      TableName,
+    );
+    return rows.length;
+  });
 }

@@ -1,5 +1,5 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { getDdb } from '../platform/clients.js';
 import { getConfig } from '../platform/config.js';
 import { unprocessable } from '../platform/errors.js';
@@ -116,4 +116,39 @@ export async function queryPartition(
     start = res.LastEvaluatedKey;
   } while (start);
   return out;
+}
+
+/**
+ * Scan a table in `segments` parallel segments, every page, filtered (one-off operations only: no function may
+ * scan). `onPage` handles each page's items and returns how many it acted on; the total is returned.
+ */
+export async function scanSegments(
+  tableName: string,
+  segments: number,
+  filter: { expression: string; values: Record<string, unknown>; projection?: string },
+  onPage: (items: Record<string, unknown>[]) => Promise<number>,
+): Promise<number> {
+  const counts = await Promise.all(
+    Array.from({ length: segments }, async (_, segment) => {
+      let n = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db().send(
+          new ScanCommand({
+            TableName: tableName,
+            Segment: segment,
+            TotalSegments: segments,
+            FilterExpression: filter.expression,
+            ExpressionAttributeValues: filter.values,
+            ...(filter.projection ? { ProjectionExpression: filter.projection } : {}),
+            ExclusiveStartKey: start,
+          }),
+        );
+        n += await onPage(page.Items ?? []);
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return n;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }

@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignKind, Confidence } from '../domain/targeting/index.js';
+import { updateDeliveryStatus } from './delivery-status.js';
 import type { WriteRequest } from './batch.js';
 import {
   conditionFailedItem,
@@ -207,36 +208,17 @@ export async function setDeliveryStatus(
   error?: string,
   attempt?: { entry: DeliveryAttempt; log?: DeliveryAttempt[] },
 ): Promise<boolean> {
-  const sets = ['deliveryStatus = :s', 'deliveryAttempts = :a'];
-  if (status === 'delivered') sets.push('deliveredAt = :at');
-  if (error) sets.push('lastDeliveryError = :e');
-  if (attempt) sets.push('deliveryLog = :log');
   const entry = attempt && {
     ...attempt.entry,
     ...(attempt.entry.error ? { error: attempt.entry.error.slice(0, 200) } : {}),
   };
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: offerKey(tenantId, shopperId, offerId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk) AND deliveryStatus <> :delivered',
-        ExpressionAttributeValues: {
-          ':s': status,
-          ':a': attempts,
-          ':delivered': 'delivered',
-          ...(status === 'delivered' ? { ':at': new Date().toISOString() } : {}),
-          ...(error ? { ':e': error.slice(0, 200) } : {}),
-          ...(entry ? { ':log': [...(attempt.log ?? []), entry].slice(-DELIVERY_LOG_SIZE) } : {}),
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (!isConditionFailed(err)) throw err;
-    return false;
-  }
+  return updateDeliveryStatus(
+    offerKey(tenantId, shopperId, offerId),
+    status,
+    attempts,
+    error,
+    entry ? [...(attempt.log ?? []), entry].slice(-DELIVERY_LOG_SIZE) : undefined,
+  );
 }
 
 /** One page of a shopper's live offers (active, not expired), newest first. */

@@ -1,7 +1,8 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { updateDeliveryStatus } from './delivery-status.js';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { VisitEvent } from '../domain/visits/visits.js';
 import { newId } from '../platform/ids.js';
-import { db, isConditionFailed, isExpired, strip, table, ttlInDays } from './db.js';
+import { db, isExpired, strip, table, ttlInDays } from './db.js';
 import { shopperPartition } from './keys.js';
 import type { Key } from './table-def.js';
 import type { TaggedItem } from './transactions.js';
@@ -106,28 +107,5 @@ export async function setVisitEventDeliveryStatus(
   attempts: number,
   error?: string,
 ): Promise<boolean> {
-  const sets = ['deliveryStatus = :s', 'deliveryAttempts = :a'];
-  if (status === 'delivered') sets.push('deliveredAt = :at');
-  if (error) sets.push('lastDeliveryError = :e');
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: visitEventKey(tenantId, shopperId, eventId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk) AND deliveryStatus <> :delivered',
-        ExpressionAttributeValues: {
-          ':s': status,
-          ':a': attempts,
-          ':delivered': 'delivered',
-          ...(status === 'delivered' ? { ':at': new Date().toISOString() } : {}),
-          ...(error ? { ':e': error.slice(0, 200) } : {}),
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (!isConditionFailed(err)) throw err;
-    return false;
-  }
+  return updateDeliveryStatus(visitEventKey(tenantId, shopperId, eventId), status, attempts, error);
 }

@@ -1,4 +1,5 @@
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { rng } from '../../bench/datasets.js';
 import { describe, expect, it } from 'vitest';
 import { getDdb } from '../../shared/platform/clients.js';
 import { isHeldOut } from '../../shared/domain/targeting/index.js';
@@ -39,18 +40,6 @@ function at(metres: number, bearingDeg: number, from: Point = CENTRE): Point {
   const dLat = (metres * Math.cos(b)) / M_PER_DEG_LAT;
   const dLng = (metres * Math.sin(b)) / (M_PER_DEG_LAT * Math.cos((from.lat * Math.PI) / 180));
   return { lat: from.lat + dLat, lng: from.lng + dLng };
-}
-
-/** A small deterministic PRNG (mulberry32): the same noise on every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 interface Place {
@@ -123,7 +112,7 @@ describe('a walk along the edge of a geofence', () => {
     const enter = await createCampaign(p.t.key, { geofenceIds: [p.fence.id], trigger: 'enter' });
     const exit = await createCampaign(p.t.key, { geofenceIds: [p.fence.id], trigger: 'exit' });
     await putShopper(p.t.key, 'walker');
-    const noise = prng(42);
+    const noise = rng(42);
     const path: Point[] = [];
     // Walk in from 300 m to the edge (5 fixes), 20 minutes along the edge with noise, then walk out to 300 m.
     for (let d = 300; d > RADIUS_M; d -= 40) path.push(at(d, 0));
@@ -274,7 +263,7 @@ describe('the privacy of visits', () => {
   it('exports the visit state, erases it with the shopper, and keeps no coordinates of a walk anywhere in the table', async () => {
     const p = await place();
     await putShopper(p.t.key, 'private');
-    const noise = prng(7);
+    const noise = rng(7);
     const walk = Array.from({ length: 12 }, (_, i) => at(5 + noise() * 60, i * 30));
     for (const [i, point] of walk.entries()) await fix(p, 'private', point, i * 0.5);
 
