@@ -238,7 +238,9 @@ describe('budget drain', () => {
         profile: { consent: { ...CONSENT } },
       });
     });
-    expect(answers.map((a) => [a.result, a.stored])).toEqual(invented.map(() => [{ offers: [], geofences: [], events: [] }, false]));
+    expect(answers.map((a) => [a.result, a.stored])).toEqual(
+      invented.map(() => [{ offers: [], geofences: [], events: [] }, false]),
+    );
     expect((await campaignStats(t.key, c.id)).budget).toEqual({ maxOffers: 100, used: 0, remaining: 100 });
     expect(await storedItems({ partitions: invented.slice(0, 10).map((id) => shopperPartition(t.id, id)) })).toEqual([]);
 

@@ -152,6 +152,10 @@ export function campaignPatchIssues(
   const trigger = patch.trigger ?? current.trigger ?? 'inside';
   // Changing the trigger away from dwell drops the threshold unless the patch sets one.
   const dwellMinutes =
-    patch.dwellMinutes !== undefined ? patch.dwellMinutes : patch.trigger && patch.trigger !== 'dwell' ? null : current.dwellMinutes;
+    patch.dwellMinutes !== undefined
+      ? patch.dwellMinutes
+      : patch.trigger && patch.trigger !== 'dwell'
+        ? null
+        : current.dwellMinutes;
   return [...campaignPartnerIssues(current.kind, partnerId), ...campaignTriggerIssues(trigger, dwellMinutes)];
 }

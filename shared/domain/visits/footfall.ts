@@ -91,8 +91,10 @@ export function footfallReport(
 ): { byDay: FootfallDay[]; byHourOfWeek: FootfallHour[] } {
   const days = new Map<string, { visits: number; visitors: number; dwell: number[] }>();
   const day = (date: string) => {
-    let d = days.get(date);
-    if (!d) days.set(date, (d = { visits: 0, visitors: 0, dwell: [] }));
+    const known = days.get(date);
+    if (known) return known;
+    const d = { visits: 0, visitors: 0, dwell: [] as number[] };
+    days.set(date, d);
     return d;
   };
   const hours = new Map<string, { dayOfWeek: number; hour: number; visits: number; firstsByDate: Map<string, number> }>();
@@ -102,7 +104,10 @@ export function footfallReport(
     if (e.first) d.visitors++;
     const key = `${e.dayOfWeek}:${e.hour}`;
     let h = hours.get(key);
-    if (!h) hours.set(key, (h = { dayOfWeek: e.dayOfWeek, hour: e.hour, visits: 0, firstsByDate: new Map() }));
+    if (!h) {
+      h = { dayOfWeek: e.dayOfWeek, hour: e.hour, visits: 0, firstsByDate: new Map<string, number>() };
+      hours.set(key, h);
+    }
     h.visits++;
     if (e.first) h.firstsByDate.set(e.date, (h.firstsByDate.get(e.date) ?? 0) + 1);
   }

@@ -38,7 +38,7 @@ export const OfferRequestSchema = z
         .describe('Radius of the location fix, metres. Over 1,000 matches nothing.'),
     }),
     at: IsoDateTimeSchema.optional().describe(
-      'The time of the location fix (default: now); with a publishable key within 10 minutes of now. It drives schedules, visits and dwell (a server may replay a recorded walk); a fix older than the shopper\'s latest matches but does not move the visit state back. Budgets, caps and expiry always use the real time.',
+      "The time of the location fix (default: now); with a publishable key within 10 minutes of now. It drives schedules, visits and dwell (a server may replay a recorded walk); a fix older than the shopper's latest matches but does not move the visit state back. Budgets, caps and expiry always use the real time.",
     ),
     profile: InlineProfileSchema.optional(),
   })
@@ -75,7 +75,7 @@ export const OfferResponseSchema = z.object({
       }),
     )
     .describe(
-      'What this fix did to the shopper\'s visits: entered (medium or high confidence), exited (the accuracy circle wholly outside by 25 m or more), dwelled (a dwell campaign\'s threshold reached). Each at most once per visit.',
+      "What this fix did to the shopper's visits: entered (medium or high confidence), exited (the accuracy circle wholly outside by 25 m or more), dwelled (a dwell campaign's threshold reached). Each at most once per visit.",
     ),
 });
 

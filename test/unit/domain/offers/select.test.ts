@@ -265,7 +265,7 @@ describe('selectOffers', () => {
       ]);
     });
 
-    it("offers an exit campaign at its exited fence, which the location no longer matches, and an inside one only where it matches", () => {
+    it('offers an exit campaign at its exited fence, which the location no longer matches, and an inside one only where it matches', () => {
       const exited = fence('gf_9', 'high');
       const ds = decide({
         campaigns: [
