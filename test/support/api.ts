@@ -56,7 +56,7 @@ export const unique = (p: string) => `${p}-${process.pid}-${Date.now().toString(
 
 /** A fresh tenant and its admin key. */
 export async function newTenant(name = unique('tenant')): Promise<{ id: string; adminKey: string }> {
-  const res = await api('POST', '/v1/tenants', { key: await operatorKey(), body: { name } });
+  const res = await setupCall('POST', '/v1/tenants', { key: await operatorKey(), body: { name } });
   if (res.status !== 201) throw new Error(`tenant creation failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.tenant.id, adminKey: res.body.adminKey };
 }

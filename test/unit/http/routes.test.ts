@@ -54,6 +54,7 @@ describe('the route table', () => {
       'updateCampaign',
       'deleteCampaign',
       'campaignStats',
+      'geofenceVisits',
       'requestOffers',
       'redeemOffer',
       'recordConversion',
