@@ -169,4 +169,25 @@ describe.concurrent('geofence events on the webhook', () => {
       await rx.close();
     }
   });
+
+  it('delivers no event of a shopper erased after it was queued (its first attempt failed), and keeps nothing of them', async ({
+    expect,
+  }) => {
+    // The receiver fails the first two attempts and would take the third (about 3 s after the first locally).
+    const { t, rx, shopperId, t0 } = await setup(['geofence.entered'], (_req, n) => (n <= 2 ? 500 : 204));
+    try {
+      expect((await fix(t, shopperId, CENTRE, 0, t0)).map((e) => e.type)).toEqual(['geofence.entered']);
+      // The first attempt fails; the shopper is erased at once, before the third.
+      expect(await eventually(() => rx.received.length >= 1, 15_000)).toBe(true);
+      expect((await api('DELETE', `/v1/shoppers/${shopperId}`, { key: t.key })).status).toBe(204);
+      await new Promise((r) => setTimeout(r, 7000));
+      expect(rx.received.length).toBeGreaterThanOrEqual(1);
+      expect(rx.received.every((r) => r.status === 500)).toBe(true);
+      const after = await api('GET', `/v1/shoppers/${shopperId}/export`, { key: t.key });
+      expect(after.body.visitEvents).toEqual([]);
+      expect(after.body.visits).toEqual([]);
+    } finally {
+      await rx.close();
+    }
+  });
 });
