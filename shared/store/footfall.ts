@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { FootfallDwell, FootfallEntry } from '../domain/visits/footfall.js';
-import { db, table, ttlInDays } from './db.js';
+import { db, live, table, ttlInDays } from './db.js';
 import { tenantPartition } from './keys.js';
 import type { TaggedItem } from './transactions.js';
 
@@ -51,7 +51,8 @@ export async function queryFootfall(
         ExclusiveStartKey: start,
       }),
     );
-    for (const i of res.Items ?? []) {
+    // Past their TTL they are absent, whether or not DynamoDB has deleted them yet.
+    for (const i of live(res.Items ?? [])) {
       const kind = String(i.sk).split('#')[1];
       if (kind === 'E')
         entries.push({ date: String(i.date), dayOfWeek: Number(i.dayOfWeek), hour: Number(i.hour), first: i.first === true });
