@@ -1,4 +1,5 @@
 import { lambda } from '../shared/http/lambda.js';
+import { listAudit } from '../shared/services/audit.js';
 import { createKey, listKeys, revokeKey } from '../shared/services/keys.js';
 import { createTokenKey, deleteTokenKeyOf, listTokenKeysOf, mintShopperToken } from '../shared/services/shopper-tokens.js';
 
@@ -17,4 +18,6 @@ export const handler = lambda('keys', {
     return { status: 204 };
   },
   createShopperToken: async ({ body, principal }) => ({ status: 201, body: await mintShopperToken(principal, body) }),
+  // The access audit log (recorded by the shopper, key and webhook services).
+  listAudit: async ({ query, principal }) => ({ body: await listAudit(principal, query) }),
 });

@@ -1,4 +1,5 @@
 import type { FunctionName, RouteDef } from './route.js';
+import { auditRoutes } from './routes/audit.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { geofenceRoutes } from './routes/geofences.js';
 import { keyRoutes } from './routes/keys.js';
@@ -32,6 +33,7 @@ export const routes = [
   ...statsRoutes,
   ...offerRoutes,
   ...webhookRoutes,
+  ...auditRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export type AppRoute = (typeof routes)[number];

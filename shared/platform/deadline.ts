@@ -95,6 +95,7 @@ export class DeadlineExceeded extends Error {
 }
 
 const currentSignal = new AsyncLocalStorage<AbortSignal>();
+const currentRequestId = new AsyncLocalStorage<string>();
 
 /**
  * The AbortSignal of the request this code runs for, undefined outside one:
@@ -103,6 +104,15 @@ const currentSignal = new AsyncLocalStorage<AbortSignal>();
  */
 export function requestSignal(): AbortSignal | undefined {
   return currentSignal.getStore();
+}
+
+/**
+ * The id of the request this code runs for (the one `withDeadline` was given:
+ * the client's valid `X-Request-Id`, else API Gateway's), undefined outside
+ * one. What the access audit log records with each entry.
+ */
+export function requestIdInScope(): string | undefined {
+  return currentRequestId.getStore();
 }
 
 /**
@@ -123,7 +133,9 @@ export function outsideRequest<T>(fn: () => T): T {
 export function withDeadline<T>(ms: number, requestId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const started = Date.now();
-  const work = currentSignal.run(controller.signal, () => Promise.resolve().then(() => run(controller.signal)));
+  const work = currentRequestId.run(requestId, () =>
+    currentSignal.run(controller.signal, () => Promise.resolve().then(() => run(controller.signal))),
+  );
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

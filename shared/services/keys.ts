@@ -12,6 +12,7 @@ import { newId } from '../platform/ids.js';
 import { getTenantApiKey, listApiKeys, putApiKey, revokeApiKey, type ApiKeyRecord } from '../store/apikeys.js';
 import { nowIso } from '../store/db.js';
 import { getStoresByIds } from '../store/stores.js';
+import { auditItem } from './audit.js';
 
 export interface KeyInput {
   name: string;
@@ -97,7 +98,8 @@ export async function createKey(caller: Principal, input: KeyInput) {
     if (missing.length) throw unprocessable(missing.map(({ i }) => ({ path: `storeIds[${i}]`, message: 'No such store.' })));
   }
   const { record, key } = mintKey(caller.tenantId, { ...input, scopes });
-  await putApiKey(record);
+  // One transaction: the key's items and its audit entry.
+  await putApiKey(record, [auditItem(caller, 'key.create', record.id)]);
   return { ...keyView(record), key };
 }
 
@@ -116,5 +118,6 @@ export async function revokeKey(caller: Principal, keyId: string) {
   const rec = await getTenantApiKey(caller.tenantId, keyId);
   if (!rec) throw notFound('API key');
   if (!manages(caller, rec)) throw forbidden('A store-restricted key can only revoke keys restricted to its own stores.');
-  if (!(await revokeApiKey(caller.tenantId, keyId))) throw notFound('API key');
+  // One transaction: the revocation and its audit entry (a key already revoked writes neither).
+  if (!(await revokeApiKey(caller.tenantId, keyId, [auditItem(caller, 'key.revoke', keyId)]))) throw notFound('API key');
 }

@@ -7,6 +7,7 @@ import { nowIso } from '../store/db.js';
 import { listLiveOffers, type StoredOffer } from '../store/offers.js';
 import { eraseShopper, exportShopperItems, getProfile, putProfile } from '../store/shoppers.js';
 import { publicOffer } from '../store/offers.js';
+import { auditItem, recordAudit } from './audit.js';
 
 function checkShopperId(id: string): string {
   if (!IdSchema.safeParse(id).success)
@@ -31,7 +32,8 @@ export async function putShopper(p: Principal, shopperId: string, profile: Shopp
   checkShopperId(shopperId);
   tenantWide(p, 'A shopper profile (with its consent)');
   const stored = { ...profile, shopperId, updatedAt: nowIso() };
-  await putProfile(p.tenantId, shopperId, stored);
+  // One write: the profile and its audit entry in one transaction.
+  await putProfile(p.tenantId, shopperId, stored, [auditItem(p, 'shopper.write', shopperId)]);
   return stored;
 }
 
@@ -40,6 +42,8 @@ export async function getShopper(p: Principal, shopperId: string) {
   tenantWide(p, 'A shopper profile');
   const profile = await getProfile<Record<string, unknown>>(p.tenantId, shopperId);
   if (!profile) throw notFound('Shopper');
+  // A read writes nothing to join: its audit entry is written right after it (a 404 is not recorded).
+  await recordAudit(p, 'shopper.read', shopperId);
   return profile;
 }
 
@@ -48,6 +52,8 @@ export async function exportShopper(p: Principal, shopperId: string) {
   checkShopperId(shopperId);
   tenantWide(p, "A shopper's export");
   const { profile, ...items } = await exportShopperItems(p.tenantId, shopperId);
+  // A read: its audit entry is written right after it.
+  await recordAudit(p, 'shopper.export', shopperId);
   return { shopperId, exportedAt: nowIso(), profile, ...items };
 }
 
@@ -55,6 +61,8 @@ export async function deleteShopper(p: Principal, shopperId: string) {
   checkShopperId(shopperId);
   tenantWide(p, "A shopper's erasure");
   await eraseShopper(p.tenantId, shopperId);
+  // Erasure is many batch writes, not one: its audit entry is written right after it completed (not when it threw).
+  await recordAudit(p, 'shopper.erase', shopperId);
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type Webhook,
   type WebhookEvent,
 } from '../store/webhooks.js';
+import { auditItem } from './audit.js';
 import { offerView } from './shoppers.js';
 
 /** How often a write that lost a race with another (same tenant, same moment) is tried again. */
@@ -33,13 +34,20 @@ async function requireWebhook(tenantId: string): Promise<Webhook> {
 
 /**
  * Read, change, write under the stored version: a write that lost a race is
- * done again on what won, so that the secret answered is the one stored.
+ * done again on what won, so that the secret answered is the one stored. The
+ * write and its audit entry (`action` by `p`) are one transaction: a lost
+ * race records nothing.
  */
-async function updateWebhook(tenantId: string, change: (current: Webhook | undefined) => Webhook): Promise<Webhook> {
+async function updateWebhook(
+  p: Principal,
+  action: 'webhook.set' | 'webhook.rotate',
+  change: (current: Webhook | undefined) => Webhook,
+): Promise<Webhook> {
   for (let i = 0; i < WRITE_TRIES; i++) {
-    const current = await getWebhook(tenantId);
+    const current = await getWebhook(p.tenantId);
     const next = change(current);
-    if (await saveWebhook(tenantId, next, current?.version)) return { ...next, version: (current?.version ?? 0) + 1 };
+    if (await saveWebhook(p.tenantId, next, current?.version, [auditItem(p, action, 'webhook')]))
+      return { ...next, version: (current?.version ?? 0) + 1 };
   }
   throw conflict('concurrent-update', 'The webhook was changed by another request at the same time; try again.');
 }
@@ -55,7 +63,7 @@ export async function setWebhook(p: Principal, url: string, events?: WebhookEven
   tenantWide(p, 'change it');
   const checked = await checkWebhookUrl(url, getConfig().localMode);
   const subscribed = events ? [...new Set(events)] : [...DEFAULT_WEBHOOK_EVENTS];
-  const hook = await updateWebhook(p.tenantId, (current) => {
+  const hook = await updateWebhook(p, 'webhook.set', (current) => {
     const at = nowIso();
     return {
       url: checked.toString(),
@@ -83,7 +91,7 @@ export async function rotateWebhookSecret(p: Principal) {
   await requireWebhook(p.tenantId);
   const now = Date.now();
   const expiresAt = new Date(now + SECRET_OVERLAP_MS).toISOString();
-  const hook = await updateWebhook(p.tenantId, (current) => {
+  const hook = await updateWebhook(p, 'webhook.rotate', (current) => {
     if (!current) throw notFound('Webhook (none is set: PUT /v1/webhook first)');
     return {
       ...current,

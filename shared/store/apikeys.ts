@@ -3,6 +3,7 @@ import { db, scanSegments, decodeCursor, encodeCursor, isConditionFailed, isTran
 import { entityKey, entityListKey } from './entities.js';
 import type { RateLimit } from './ratelimit.js';
 import type { Key } from './table-def.js';
+import type { TransactItem } from './transactions.js';
 
 /**
  * An API key: everything but its value (only the SHA-256 hash is kept).
@@ -99,9 +100,13 @@ const keyWritten = (hash: string) => {
   for (const listener of keyWrittenListeners) listener(hash);
 };
 
-/** Create a key, atomically. */
-export async function putApiKey(rec: ApiKeyRecord): Promise<void> {
-  await db().send(new TransactWriteCommand({ TransactItems: apiKeyPuts(rec) }));
+/** A transaction item of another module (e.g. an audit entry) on this table. */
+const onTable = (item: TransactItem) =>
+  'Put' in item ? { Put: { TableName: table(), ...item.Put } } : { Update: { TableName: table(), ...item.Update } };
+
+/** Create a key, atomically (with `also`, e.g. its audit entry, in the same transaction). */
+export async function putApiKey(rec: ApiKeyRecord, also: TransactItem[] = []): Promise<void> {
+  await db().send(new TransactWriteCommand({ TransactItems: [...apiKeyPuts(rec), ...also.map(onTable)] }));
   keyWritten(rec.hash);
 }
 
@@ -136,8 +141,11 @@ export async function getTenantApiKey(tenantId: string, keyId: string): Promise<
   return res.Item ? toRecord(res.Item) : undefined;
 }
 
-/** Revoke a tenant's key (both items). Returns false when the tenant has no such key. */
-export async function revokeApiKey(tenantId: string, keyId: string): Promise<boolean> {
+/**
+ * Revoke a tenant's key (both items, and `also`, e.g. the audit entry, in the same transaction). Returns false when
+ * the tenant has no such key. A key already revoked is left as it is (true, nothing written, `also` neither).
+ */
+export async function revokeApiKey(tenantId: string, keyId: string, also: TransactItem[] = []): Promise<boolean> {
   const listing = await db().send(new GetCommand({ TableName: table(), Key: listingKey(tenantId, keyId), ConsistentRead: true }));
   if (!listing.Item) return false;
   if (listing.Item.revokedAt) {
@@ -157,7 +165,7 @@ export async function revokeApiKey(tenantId: string, keyId: string): Promise<boo
   try {
     await db().send(
       new TransactWriteCommand({
-        TransactItems: [update(listingKey(tenantId, keyId)), update(apiKeyHashKey(listing.Item.hash))],
+        TransactItems: [update(listingKey(tenantId, keyId)), update(apiKeyHashKey(listing.Item.hash)), ...also.map(onTable)],
       }),
     );
   } catch (err) {

@@ -12,6 +12,8 @@ import { isSeenMarkerItem, seenMarkerView } from './seen-markers.js';
 import { isVisitEventItem } from './visit-events.js';
 import { isVisitsItem } from './visits.js';
 import type { Key } from './table-def.js';
+import { type TransactItem, transactWrite } from './transactions.js';
+import { unavailable } from '../platform/errors.js';
 
 /**
  * The shopper's profile, and the shopper's partition as a whole (export and
@@ -23,16 +25,35 @@ import type { Key } from './table-def.js';
  */
 const PROFILE_SK = 'PROFILE';
 const RETENTION_DAYS = 730;
+/** Tries of a profile transaction that lost a race with another write of the same profile. */
+const WRITE_TRIES = 3;
 const profileKey = (tenantId: string, shopperId: string): Key => ({ pk: shopperPartition(tenantId, shopperId), sk: PROFILE_SK });
 
-/** Upsert a shopper profile (TTL: retention after last update). */
-export async function putProfile(tenantId: string, shopperId: string, profile: Record<string, unknown>): Promise<void> {
-  await db().send(
-    new PutCommand({
-      TableName: table(),
-      Item: { ...profile, ...profileKey(tenantId, shopperId), ttl: ttlInDays(RETENTION_DAYS) },
-    }),
-  );
+/**
+ * Upsert a shopper profile (TTL: retention after last update). With `also` (e.g. the audit entry of the write),
+ * profile and those items are one transaction: all written or none. A transaction that lost a race with another
+ * write of the same items is sent again (a few times, then 503).
+ */
+export async function putProfile(
+  tenantId: string,
+  shopperId: string,
+  profile: Record<string, unknown>,
+  also: TransactItem[] = [],
+): Promise<void> {
+  const Item = { ...profile, ...profileKey(tenantId, shopperId), ttl: ttlInDays(RETENTION_DAYS) };
+  if (!also.length) {
+    await db().send(new PutCommand({ TableName: table(), Item }));
+    return;
+  }
+  for (let i = 0; i < WRITE_TRIES; i++) {
+    const outcome = await transactWrite([
+      { tag: 'profile', item: { Put: { Item } } },
+      ...also.map((item, n) => ({ tag: `also:${n}`, item })),
+    ]);
+    if (outcome.ok) return;
+    if (!outcome.conflict) throw new Error(`profile write refused: ${outcome.refused.join(', ')}`);
+  }
+  throw unavailable(1);
 }
 
 /** A shopper's profile, or undefined (expired counts as absent). */

@@ -1,7 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isSealed, type SealContext, seal, unseal } from '../platform/sealed.js';
 import { db, isConditionFailed, table } from './db.js';
-import { createEntity, entityKey, getEntity, replaceEntity } from './entities.js';
+import { createEntity, entityItem, entityKey, getEntity, replaceEntity } from './entities.js';
+import { type TransactItem, transactWrite } from './transactions.js';
 
 /**
  * The tenant's webhook (one per tenant): where offers and visit events are
@@ -88,9 +89,15 @@ export async function getWebhook(tenantId: string, now = Date.now()): Promise<We
  * Write the tenant's webhook, every secret sealed: the first one
  * (`expectedVersion` undefined) only if none exists, a later one only if the
  * stored version is still `expectedVersion` (the new one carries version + 1).
- * Returns false when another write came first.
+ * Returns false when another write came first. With `also` (e.g. the audit
+ * entry of the change), the webhook and those items are one transaction.
  */
-export async function saveWebhook(tenantId: string, hook: Webhook, expectedVersion?: number): Promise<boolean> {
+export async function saveWebhook(
+  tenantId: string,
+  hook: Webhook,
+  expectedVersion?: number,
+  also: TransactItem[] = [],
+): Promise<boolean> {
   const ctx = sealing(tenantId);
   const [secret, ...previous] = await Promise.all(
     [hook.secret, ...hook.previousSecrets.map((p) => p.secret)].map((s) => seal(s, ctx)),
@@ -106,6 +113,29 @@ export async function saveWebhook(tenantId: string, hook: Webhook, expectedVersi
     version: (expectedVersion ?? 0) + 1,
     ...(hook.pausedUntil !== undefined ? { pausedUntil: hook.pausedUntil } : {}),
   };
+  if (also.length) {
+    // One transaction: the webhook under the same condition as below, and `also` (e.g. its audit entry).
+    const outcome = await transactWrite([
+      {
+        tag: 'webhook',
+        item: {
+          Put: {
+            Item: entityItem(tenantId, KIND, item),
+            ...(expectedVersion === undefined
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : {
+                  ConditionExpression: 'attribute_exists(pk) AND version = :v',
+                  ExpressionAttributeValues: { ':v': expectedVersion },
+                }),
+          },
+        },
+      },
+      ...also.map((x, n) => ({ tag: `also:${n}`, item: x })),
+    ]);
+    if (outcome.ok) return true;
+    if (outcome.conflict || outcome.refused.includes('webhook')) return false;
+    throw new Error(`webhook write refused: ${outcome.refused.join(', ')}`);
+  }
   if (expectedVersion === undefined) {
     try {
       await createEntity(tenantId, KIND, item);

@@ -570,6 +570,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The access audit log, newest first
+         * @description Who (key id) read, wrote, exported or erased a shopper, created or revoked a key, set the webhook or rotated its secret, and in which request. Never the data itself. Entries are kept 400 days. Tenant-wide: a store-restricted key gets 403.
+         */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "offer.created": {
@@ -1217,6 +1237,23 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+        };
+        ListAuditResponse: {
+            items: {
+                /** @description When the action was done (ISO 8601). */
+                at: string;
+                /** @description The API key that did it. */
+                keyId: string;
+                /** @enum {string} */
+                action: "shopper.read" | "shopper.write" | "shopper.export" | "shopper.erase" | "key.create" | "key.revoke" | "webhook.set" | "webhook.rotate" | "settings.update";
+                /** @enum {string} */
+                resource: "shopper" | "key" | "webhook" | "settings";
+                /** @description The shopper id, the key id, or "webhook". */
+                resourceId: string;
+                /** @description The X-Request-Id of the request that did it. */
+                requestId: string;
+            }[];
+            nextCursor: string | null;
         };
         ListShopperTokenKeysResponse: {
             items: {
@@ -3325,6 +3362,41 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: {
+                /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAuditResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { functionNames, routes } from '../../../shared/http/routes.js';
+import { auditRoutes } from '../../../shared/http/routes/audit.js';
 import { campaignRoutes } from '../../../shared/http/routes/campaigns.js';
 import { geofenceRoutes } from '../../../shared/http/routes/geofences.js';
 import { keyRoutes } from '../../../shared/http/routes/keys.js';
@@ -62,6 +63,7 @@ describe('the route table', () => {
       'setWebhook',
       'rotateWebhookSecret',
       'testWebhook',
+      'listAudit',
     ]);
     expect(functionNames()).toEqual([
       'ops',
@@ -82,8 +84,8 @@ describe('the route table', () => {
     const files = {
       ops: opsRoutes,
       tenants: tenantRoutes,
-      // The keys function serves the API keys and the shopper-token keys and tokens.
-      keys: [...keyRoutes, ...tokenRoutes],
+      // The keys function serves the API keys, the shopper-token keys and tokens, and the access audit log.
+      keys: [...keyRoutes, ...tokenRoutes, ...auditRoutes],
       stores: storeRoutes,
       partners: partnerRoutes,
       geofences: geofenceRoutes,
