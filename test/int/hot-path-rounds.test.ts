@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureTable } from '../../infra/local/bootstrap.js';
+import { resetConfig } from '../../shared/platform/config.js';
 import { getDdb, getSqs } from '../../shared/platform/clients.js';
 import { createCampaign } from '../../shared/services/campaigns.js';
 import { seedGeofences } from '../../shared/services/geo.js';
@@ -55,15 +58,32 @@ describe('offer hot path rounds', () => {
   let small: Awaited<ReturnType<typeof tenantWith>>;
   let large: Awaited<ReturnType<typeof tenantWith>>;
 
+  // On a table of its own: 10,000 fences are ~117,000 index rows, which would otherwise weigh on every other test
+  // file sharing the local DynamoDB (and on any scan of it); the table goes when the file is done.
+  const sharedTable = process.env.TABLE_NAME;
+  const tableName = `rounds-${process.pid}-${Date.now().toString(36)}`;
+  const admin = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: inject('stack').dynamoEndpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
   beforeAll(async () => {
+    await ensureTable(admin, tableName);
+    process.env.TABLE_NAME = tableName;
+    resetConfig();
     setConfigCacheTtlS(30);
-    // 10,000 fences are ~117,000 index rows: seeded with a client that waits for the busy local server.
+    // Seeded with a client that waits for the busy local server.
     [small, large] = await withPatientStore(() => Promise.all([tenantWith(10), tenantWith(10_000)]));
     meter = installMeter(getDdb());
   }, 600_000);
-  afterAll(() => {
+  afterAll(async () => {
     meter?.uninstall();
     setConfigCacheTtlS(Number(process.env.CONFIG_CACHE_TTL_S ?? 30));
+    process.env.TABLE_NAME = sharedTable;
+    resetConfig();
+    await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+    admin.destroy();
   });
 
   let n = 0;

@@ -113,7 +113,7 @@ export function expectProblem(res: ApiResponse, status: number) {
 }
 
 /**
- * A setup call that must succeed, sent as a careful client sends it: with an Idempotency-Key, and on 503 sent again
+ * A setup call that must succeed, sent as a careful client sends it: a POST with an Idempotency-Key, and on 503 sent again
  * after its Retry-After (a machine busy with other test files may make the request outlive its deadline). Anything
  * but 2xx in the end throws with the answer.
  */
@@ -122,7 +122,8 @@ export async function setupCall<T = any>(
   urlPath: string,
   opts: Parameters<typeof api>[2] = {},
 ): Promise<ApiResponse<T>> {
-  const headers = { 'idempotency-key': unique('setup'), ...(opts.headers ?? {}) };
+  // A POST is made safe to send twice by its key; PUT, GET and DELETE are so by themselves.
+  const headers = { ...(method === 'POST' ? { 'idempotency-key': unique('setup') } : {}), ...(opts.headers ?? {}) };
   for (let attempt = 1; ; attempt++) {
     const res = await api<T>(method, urlPath, { ...opts, headers });
     if (res.status === 503 && attempt < 4) {

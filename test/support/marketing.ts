@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { startReceiver } from './receiver.js';
-import { api, isAppKey, newKey, newTenant, type ApiResponse } from './api.js';
+import { api, isAppKey, newKey, newTenant, setupCall, type ApiResponse } from './api.js';
 
 /** A rate limit high enough for bursts of test traffic (the default secret key allows 50 rps, burst 100). */
 export const FAST_RATE_LIMIT = { rps: 2000, burst: 4000 };
@@ -40,21 +40,23 @@ function ok<T = any>(res: ApiResponse<T>, status: number, what: string): T {
   return res.body;
 }
 
+// The set-up helpers below send as a careful client does (setupCall: an Idempotency-Key, a 503 sent again after its
+// Retry-After), so a machine busy with other test files cannot fail a test in its set-up.
+
 export async function createStore(key: string, body: { name: string; location: Point; timezone?: string }) {
-  return ok(await api('POST', '/v1/stores', { key, body: { timezone: 'Europe/Madrid', ...body } }), 201, 'create store');
+  return ok(await setupCall('POST', '/v1/stores', { key, body: { timezone: 'Europe/Madrid', ...body } }), 201, 'create store');
 }
 
 export async function createPartner(key: string, body: { name: string; location: Point; category?: string }) {
-  return ok(await api('POST', '/v1/partners', { key, body: { category: 'bakery', ...body } }), 201, 'create partner');
+  return ok(await setupCall('POST', '/v1/partners', { key, body: { category: 'bakery', ...body } }), 201, 'create partner');
 }
 
 export async function createFence(key: string, body: Record<string, unknown>) {
-  return ok(await api('POST', '/v1/geofences', { key, body: { name: 'fence', ...body } }), 201, 'create geofence');
+  return ok(await setupCall('POST', '/v1/geofences', { key, body: { name: 'fence', ...body } }), 201, 'create geofence');
 }
 
 export const OFFER = { title: 'Ten percent off', body: 'Show this screen at the till.', validForMinutes: 60 };
 
-/** POST /v1/campaigns with an active location campaign as the default; throws unless 201. */
 /**
  * POST /v1/campaigns, active, with trigger `inside` unless the body says otherwise: the tests of schedules,
  * audiences, caps, budgets and holdouts ask the same shopper again and again and judge each request on its own,
@@ -62,7 +64,7 @@ export const OFFER = { title: 'Ten percent off', body: 'Show this screen at the 
  */
 export async function createCampaign(key: string, body: Record<string, unknown>) {
   return ok(
-    await api('POST', '/v1/campaigns', {
+    await setupCall('POST', '/v1/campaigns', {
       key,
       body: { name: 'campaign', kind: 'location', status: 'active', trigger: 'inside', offer: OFFER, ...body },
     }),
@@ -73,7 +75,11 @@ export async function createCampaign(key: string, body: Record<string, unknown>)
 
 /** PUT /v1/shoppers/{id} with both consents unless the profile says otherwise; throws unless 200. */
 export async function putShopper(key: string, shopperId: string, profile: Record<string, unknown> = {}) {
-  return ok(await api('PUT', `/v1/shoppers/${shopperId}`, { key, body: { consent: CONSENT, ...profile } }), 200, 'put shopper');
+  return ok(
+    await setupCall('PUT', `/v1/shoppers/${shopperId}`, { key, body: { consent: CONSENT, ...profile } }),
+    200,
+    'put shopper',
+  );
 }
 
 export interface Offer {

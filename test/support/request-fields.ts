@@ -78,6 +78,7 @@ const VALID_BODIES: Record<string, unknown> = {
   redeemOffer: {},
   recordConversion: { shopperId: 's1' },
   setWebhook: { url: 'https://example.com/hook' },
+  listAudit: {},
 };
 
 /** A valid body of `route` with `value` set at the dotted `path` (objects created on the way). */

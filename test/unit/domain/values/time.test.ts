@@ -132,6 +132,8 @@ describe('ISO 8601 date-time', () => {
         'createCampaign schedule.endsAt',
         'createCampaign schedule.startsAt',
         'createKey expiresAt',
+        'listAudit from',
+        'listAudit to',
         'putShopper lastPurchaseAt',
         'recordConversion at',
         'requestOffers at',
