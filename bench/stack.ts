@@ -81,19 +81,10 @@ function passesOutboxFilter(r: { eventName?: string; dynamodb?: { NewImage?: Rec
 
 export async function startBenchStack(dataDir: string): Promise<BenchStack> {
   process.env.DYNAMODB_IN_MEMORY = '1';
-  const { startBackends } = await import('../infra/local/stack.js');
+  const { functionEnvironment, startBackends } = await import('../infra/local/stack.js');
   const backends = await startBackends({ dataDir, tableName: 'geo-offers' });
   // The handlers read their configuration from the environment, as on AWS (as main.ts sets it).
-  Object.assign(process.env, {
-    TABLE_NAME: backends.tableName,
-    OFFERS_QUEUE_URL: backends.offersQueueUrl,
-    DLQ_URL: backends.dlqUrl,
-    DYNAMODB_ENDPOINT: backends.dynamoEndpoint,
-    SQS_ENDPOINT: backends.sqsEndpoint,
-    LOCAL_MODE: '1',
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    DELIVERY_BACKOFF_BASE_S: '1',
-  });
+  Object.assign(process.env, functionEnvironment(backends, dataDir), { DELIVERY_BACKOFF_BASE_S: '1' });
 
   const { loadFunctions } = await import('../infra/local/functions.js');
   const { createGateway } = await import('../infra/local/gateway.js');

@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { startBackends, readOperatorKeyFile, writeOperatorKeyFile } from './stack.js';
+import { functionEnvironment, startBackends, readOperatorKeyFile, writeOperatorKeyFile } from './stack.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
@@ -107,18 +107,7 @@ async function main() {
   if (stopping) return; // a signal came while the backends started: stop() takes it from here
 
   // The handlers read their configuration from the environment, as on AWS.
-  Object.assign(process.env, {
-    TABLE_NAME: backends.tableName,
-    OFFERS_QUEUE_URL: backends.offersQueueUrl,
-    DLQ_URL: backends.dlqUrl,
-    DYNAMODB_ENDPOINT: backends.dynamoEndpoint,
-    SQS_ENDPOINT: backends.sqsEndpoint,
-    LOCAL_MODE: '1',
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    DELIVERY_BACKOFF_BASE_S: process.env.DELIVERY_BACKOFF_BASE_S ?? '1',
-    // Secrets at rest are sealed with a key kept in this file (mode 0600), as KMS keeps it on AWS.
-    SECRETS_KEY_FILE: process.env.SECRETS_KEY_FILE ?? path.join(dataDir, 'secrets.key'),
-  });
+  Object.assign(process.env, functionEnvironment(backends, dataDir));
 
   const { loadFunctions } = await import('./functions.js');
   const { createGateway } = await import('./gateway.js');

@@ -131,6 +131,26 @@ export async function startBackends(opts: { dataDir: string; tableName: string }
 }
 
 /** The operator key: created on first start (file mode 0600), reused later. */
+/**
+ * The environment the function handlers read their configuration from, as on AWS: the local stack's table, queues
+ * and endpoints, and the key file that seals secrets at rest (as KMS keeps the key on AWS). Shared by `npm start`
+ * and the benchmark, so both run the handlers as configured the same way.
+ */
+export function functionEnvironment(backends: Backends, dataDir: string): Record<string, string> {
+  return {
+    TABLE_NAME: backends.tableName,
+    OFFERS_QUEUE_URL: backends.offersQueueUrl,
+    DLQ_URL: backends.dlqUrl,
+    DYNAMODB_ENDPOINT: backends.dynamoEndpoint,
+    SQS_ENDPOINT: backends.sqsEndpoint,
+    LOCAL_MODE: '1',
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    DELIVERY_BACKOFF_BASE_S: process.env.DELIVERY_BACKOFF_BASE_S ?? '1',
+    // Secrets at rest are sealed with a key kept in this file (mode 0600), as KMS keeps it on AWS.
+    SECRETS_KEY_FILE: process.env.SECRETS_KEY_FILE ?? path.join(dataDir, 'secrets.key'),
+  };
+}
+
 export async function readOperatorKeyFile(dataDir: string): Promise<string | undefined> {
   try {
     return (await readFile(path.join(dataDir, 'operator-key'), 'utf8')).trim() || undefined;
