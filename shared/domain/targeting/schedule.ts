@@ -1,41 +1,12 @@
-import { parseHhMm } from '../values/time.js';
+import { parseHhMm, wallClock } from '../values/time.js';
 import type { Schedule } from './schedule-schema.js';
-
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-const FORMATTER_CACHE_MAX = 1000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    if (formatters.size >= FORMATTER_CACHE_MAX) formatters.clear();
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
 
 /**
  * Wall-clock weekday (ISO, 1 = Monday … 7 = Sunday) and minutes after
  * midnight of the instant `at` in `timeZone`. Throws on an unknown zone.
  */
 export function localTime(timeZone: string, at: Date): { isoWeekday: number; minutes: number } {
-  let weekday = '';
-  let hour = 0;
-  let minute = 0;
-  for (const part of formatterFor(timeZone).formatToParts(at)) {
-    if (part.type === 'weekday') weekday = part.value;
-    else if (part.type === 'hour') hour = Number(part.value) % 24;
-    else if (part.type === 'minute') minute = Number(part.value);
-  }
-  const isoWeekday = WEEKDAYS[weekday];
-  if (isoWeekday === undefined) throw new RangeError(`unexpected weekday "${weekday}"`);
+  const { isoWeekday, hour, minute } = wallClock(timeZone, at);
   return { isoWeekday, minutes: hour * 60 + minute };
 }
 

@@ -80,3 +80,39 @@ export function isoInstant(value: unknown): number | undefined {
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : undefined;
 }
+
+const ISO_WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+const WALL_CLOCK_CACHE_MAX = 1000;
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The wall clock of `timeZone` at the instant `at`: local date (YYYY-MM-DD),
+ * ISO weekday (1 = Monday … 7 = Sunday), hour and minute. Throws a RangeError
+ * on an unknown zone. Formatters are kept per zone (at most 1,000).
+ */
+export function wallClock(timeZone: string, at: Date): { date: string; isoWeekday: number; hour: number; minute: number } {
+  let f = wallClocks.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    if (wallClocks.size >= WALL_CLOCK_CACHE_MAX) wallClocks.clear();
+    wallClocks.set(timeZone, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
+  const isoWeekday = ISO_WEEKDAYS[parts.weekday];
+  if (isoWeekday === undefined) throw new RangeError(`unexpected weekday "${parts.weekday}"`);
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    isoWeekday,
+    hour: Number(parts.hour) % 24,
+    minute: Number(parts.minute),
+  };
+}

@@ -1,4 +1,5 @@
 import { SUPPRESSION_K } from '../targeting/index.js';
+import { wallClock } from '../values/time.js';
 
 /**
  * Footfall of a geofence (GET /v1/geofences/{id}/visits), from anonymous
@@ -37,36 +38,15 @@ export interface FootfallHour {
   suppressed: boolean;
 }
 
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** The local date (YYYY-MM-DD), ISO weekday (1 = Monday) and hour of `at` in `timeZone` (UTC when unknown). */
 export function localDayHour(timeZone: string | undefined, at: Date): { date: string; dayOfWeek: number; hour: number } {
-  const zone = timeZone || 'UTC';
-  let f = formatters.get(zone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        weekday: 'short',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-      });
-    } catch {
-      return localDayHour('UTC', at);
-    }
-    if (formatters.size >= 1000) formatters.clear();
-    formatters.set(zone, f);
+  let local: ReturnType<typeof wallClock>;
+  try {
+    local = wallClock(timeZone || 'UTC', at);
+  } catch {
+    local = wallClock('UTC', at);
   }
-  const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
-  return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    dayOfWeek: WEEKDAYS[parts.weekday] ?? 1,
-    hour: Number(parts.hour) % 24,
-  };
+  return { date: local.date, dayOfWeek: local.isoWeekday, hour: local.hour };
 }
 
 /** The median of whole minutes (the lower middle of an even count, so it is always a dwell that happened). */
