@@ -1,6 +1,4 @@
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ensureTable } from '../../infra/local/bootstrap.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../shared/platform/config.js';
 import { getDdb, getSqs } from '../../shared/platform/clients.js';
 import { createCampaign } from '../../shared/services/campaigns.js';
@@ -11,6 +9,7 @@ import { putShopper } from '../../shared/services/shoppers.js';
 import { createTenant } from '../../shared/services/tenants.js';
 import { installMeter, type DdbMeter } from '../support/ddb-meter.js';
 import { CONSENT } from '../support/marketing.js';
+import { ownTable } from '../support/own-table.js';
 import { withPatientStore } from '../support/patient-store.js';
 import { adminPrincipal, countRequests } from '../support/principal.js';
 
@@ -61,16 +60,11 @@ describe('offer hot path rounds', () => {
   // On a table of its own: 10,000 fences are ~117,000 index rows, which would otherwise weigh on every other test
   // file sharing the local DynamoDB (and on any scan of it); the table goes when the file is done.
   const sharedTable = process.env.TABLE_NAME;
-  const tableName = `rounds-${process.pid}-${Date.now().toString(36)}`;
-  const admin = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: inject('stack').dynamoEndpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  let table: Awaited<ReturnType<typeof ownTable>>;
 
   beforeAll(async () => {
-    await ensureTable(admin, tableName);
-    process.env.TABLE_NAME = tableName;
+    table = await ownTable('rounds');
+    process.env.TABLE_NAME = table.tableName;
     resetConfig();
     setConfigCacheTtlS(30);
     // Seeded with a client that waits for the busy local server.
@@ -82,8 +76,7 @@ describe('offer hot path rounds', () => {
     setConfigCacheTtlS(Number(process.env.CONFIG_CACHE_TTL_S ?? 30));
     process.env.TABLE_NAME = sharedTable;
     resetConfig();
-    await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
-    admin.destroy();
+    await table?.drop();
   });
 
   let n = 0;

@@ -1,10 +1,8 @@
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { ensureTable } from '../../infra/local/bootstrap.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { getDdb } from '../../shared/platform/clients.js';
 import { migrateLegacyLinks } from '../../shared/store/campaigns.js';
-import { unique } from '../support/api.js';
+import { ownTable } from '../support/own-table.js';
 
 /**
  * Links written before they were sharded (one partition per fence) are moved
@@ -12,18 +10,8 @@ import { unique } from '../support/api.js';
  */
 describe('migrate-links', () => {
   it('moves every legacy link row to its sharded partition, deletes the old rows, and finds nothing more the second time', async () => {
-    const stack = inject('stack');
-    const tableName = unique('migrate').replace(/[^A-Za-z0-9_.-]/g, '-');
-    const admin = new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint: stack.dynamoEndpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    await ensureTable(admin, tableName);
-    onTestFinished(async () => {
-      await admin.send(new DeleteTableCommand({ TableName: tableName }));
-      admin.destroy();
-    });
+    const { tableName, drop } = await ownTable('migrate');
+    onTestFinished(drop);
     const tenant = 'ten_migrate';
     const legacy = [
       { fence: 'gf_a', campaign: 'cmp_1' },

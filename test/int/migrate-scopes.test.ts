@@ -1,7 +1,5 @@
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { ensureTable } from '../../infra/local/bootstrap.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { getDdb } from '../../shared/platform/clients.js';
 import {
   type ApiKeyRecord,
@@ -13,7 +11,7 @@ import {
   scopesAfterV11,
   V1_SCOPES,
 } from '../../shared/store/apikeys.js';
-import { unique } from '../support/api.js';
+import { ownTable } from '../support/own-table.js';
 
 /**
  * Keys made under v1 hold the scopes v1 had; `npm run migrate-scopes` gives them what v1.1 split out, and nothing
@@ -49,18 +47,8 @@ describe('migrate-scopes', () => {
   });
 
   it('writes the new scopes on both items of each key, and finds nothing more the second time', async () => {
-    const stack = inject('stack');
-    const tableName = unique('scopes').replace(/[^A-Za-z0-9_.-]/g, '-');
-    const admin = new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint: stack.dynamoEndpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    await ensureTable(admin, tableName);
-    onTestFinished(async () => {
-      await admin.send(new DeleteTableCommand({ TableName: tableName }));
-      admin.destroy();
-    });
+    const { tableName, drop } = await ownTable('scopes');
+    onTestFinished(drop);
     const keys = [
       key('key_admin', 'secret', V1_SCOPES),
       key('key_till', 'secret', ['offers:redeem']),
