@@ -6,6 +6,7 @@ import { keyRoutes } from './routes/keys.js';
 import { offerRoutes } from './routes/offers.js';
 import { opsRoutes } from './routes/ops.js';
 import { partnerRoutes } from './routes/partners.js';
+import { settingsRoutes } from './routes/settings.js';
 import { shopperRoutes } from './routes/shoppers.js';
 import { statsRoutes } from './routes/stats.js';
 import { storeRoutes } from './routes/stores.js';
@@ -33,6 +34,7 @@ export const routes = [
   ...statsRoutes,
   ...offerRoutes,
   ...webhookRoutes,
+  ...settingsRoutes,
   ...auditRoutes,
 ] as const satisfies readonly RouteDef[];
 

@@ -1,12 +1,15 @@
 import { cachedMany, cachedValue, TtlCache } from '../platform/ttl-cache.js';
 import { allCampaignLinks, getCampaignsByIds } from '../store/campaigns.js';
 import { allPartnerNames } from '../store/partners.js';
+import { getTenantSettings } from '../store/settings.js';
+import type { Retention } from '../domain/values/retention.js';
 import { getStoresByIds, type Store } from '../store/stores.js';
 import type { Campaign } from './campaigns.js';
 
 /**
  * The tenant configuration the offer path reads (the tenant's fence →
- * campaign links and partner names, whole; campaigns and stores, by id),
+ * campaign links and partner names, whole; campaigns and stores, by id;
+ * the tenant's retention settings),
  * kept in the container for at most
  * CONFIG_CACHE_TTL_S seconds: a campaign paused, edited or linked to a fence
  * takes effect on every container within that time. Budgets, frequency caps,
@@ -33,7 +36,7 @@ export function setConfigCacheTtlS(seconds: number): void {
   cache.clear();
 }
 
-type Entry = Map<string, string[]> | Map<string, string> | Campaign | Store | undefined;
+type Entry = Map<string, string[]> | Map<string, string> | Campaign | Store | Retention | undefined;
 const cache = new TtlCache<Entry>(() => ttlS * 1000, MAX_ENTRIES);
 const inflight = new Map<string, Promise<Entry>>();
 
@@ -50,6 +53,21 @@ export function tenantLinks(tenantId: string, nowMs: number): Promise<Map<string
 export function tenantPartnerNames(tenantId: string, nowMs: number): Promise<Map<string, string>> {
   return cachedValue(cache, `${tenantId}|P`, nowMs, inflight, () => allPartnerNames(tenantId)) as Promise<Map<string, string>>;
 }
+
+/**
+ * The tenant's retention (GET|PATCH /v1/settings), for the paths that read a shopper's items many times a second
+ * (offers, delivery, the outbox): a shortened setting applies there within CONFIG_CACHE_TTL_S; the console's and
+ * integrators' reads (profile, offers list, export) read it fresh.
+ */
+export function tenantRetention(tenantId: string, nowMs: number): Promise<Retention> {
+  const read = cachedValue(cache, `${tenantId}|R`, nowMs, inflight, async () => (await getTenantSettings(tenantId)).retention);
+  // Callers start it beside another read and await it after: a failure is theirs when they await, never unhandled.
+  read.catch(() => undefined);
+  return read as Promise<Retention>;
+}
+
+/** Forget the cached retention of a tenant (its settings changed in this container). */
+export const forgetTenantRetention = (tenantId: string) => cache.delete(`${tenantId}|R`);
 
 export function campaignsByIds(tenantId: string, ids: string[], nowMs: number): Promise<Map<string, Campaign>> {
   return cachedMany(cache as TtlCache<Campaign | undefined>, `${tenantId}|C|`, ids, nowMs, async (missing) => {

@@ -35,7 +35,14 @@ import { advanceVisits, EXIT_MARGIN_M, firedBy, NO_VISITS, type VisitEvent, type
 import { MAX_TRANSACT_ITEMS, transactWrite, type TaggedItem } from '../store/transactions.js';
 import type { Campaign } from './campaigns.js';
 import { findFencesNear, type FenceMatch } from './geo.js';
-import { campaignsByIds, configCacheTtlS, storesByIds, tenantLinks, tenantPartnerNames } from './offer-config.js';
+import {
+  campaignsByIds,
+  configCacheTtlS,
+  storesByIds,
+  tenantLinks,
+  tenantPartnerNames,
+  tenantRetention,
+} from './offer-config.js';
 
 /** What an offer request asks, as its request schema (`OfferRequestSchema`) validates it. */
 export interface OfferRequest {
@@ -179,11 +186,13 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
   // A fix too vague to match changes nothing: neither the lookup nor the visits are read.
   const config = Promise.all([tenantLinks(p.tenantId, nowMs), tenantPartnerNames(p.tenantId, nowMs)]);
   config.catch(() => undefined);
+  // The tenant's retention (cached like the configuration): a profile or visit state past it is absent.
+  const retention = tenantRetention(p.tenantId, nowMs);
   const [stored, found, capStates, visitsRead] = await Promise.all([
-    getProfile<ShopperProfile>(p.tenantId, req.shopperId),
+    getProfile<ShopperProfile>(p.tenantId, req.shopperId, retention, nowMs),
     tooVague ? Promise.resolve(NOTHING_FOUND) : findFencesNear(p.tenantId, lat, lng, accuracyM, EXIT_MARGIN_M),
     tooVague ? Promise.resolve(new Map()) : getShopperCaps(p.tenantId, req.shopperId, nowMs),
-    tooVague ? Promise.resolve(NO_VISITS) : getVisits(p.tenantId, req.shopperId, nowMs),
+    tooVague ? Promise.resolve(NO_VISITS) : getVisits(p.tenantId, req.shopperId, nowMs, retention),
   ]);
   // A publishable key's inline profile is the device's: it can withdraw consent and set its deviceAttributes, no more.
   const profile = mergeProfile(stored, req.profile, p.kind === 'publishable' ? 'device' : 'server');
@@ -281,7 +290,7 @@ export async function requestOffers(p: Principal, body: OfferRequest, ctx: Offer
     const capRefused = outcome.refused.some((t) => t.startsWith('cap:'));
     const shardRefusals = outcome.refused.filter((t) => t.startsWith('budget:'));
     const visitsRefused = outcome.refused.includes('visits');
-    if (visitsRefused) visits = visitStateOf(outcome.found.get('visits'), nowMs);
+    if (visitsRefused) visits = visitStateOf(outcome.found.get('visits'), nowMs, await retention);
     const checks: Promise<unknown>[] = [];
     if (capRefused) checks.push(getShopperCaps(p.tenantId, req.shopperId, nowMs).then((c) => (caps = c)));
     // A spent shard: read every shard of that campaign once (one BatchGet) to learn which still have room.

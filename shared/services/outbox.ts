@@ -9,6 +9,7 @@ import { count } from '../platform/metrics.js';
 import { counterAddItem, type CounterField, type CounterRowRef } from '../store/counters.js';
 import { eligibilityRefId, eligibilityRefOf, markCountedItem, type EligibilityRef } from '../store/eligibility.js';
 import { OUTBOX_EXPOSURE, OUTBOX_OFFER } from '../store/offers.js';
+import { tenantRetention } from './offer-config.js';
 import { markCampaignShopperSeen, markDaySeen, markGeofenceSeen, unmarkExposure } from '../store/seen-markers.js';
 import { MAX_TRANSACT_ITEMS, transactWrite, type TaggedItem } from '../store/transactions.js';
 import { OUTBOX_VISIT_EVENT } from '../store/visit-events.js';
@@ -174,11 +175,12 @@ async function countExposures(exposures: Exposure[]): Promise<void> {
   if (!exposures.length) return;
   const firsts = await Promise.all(
     exposures.map(async (e) => {
-      const by = eligibilityRefId(e.ref);
+      const nowMs = Date.now();
+      const o = { by: eligibilityRefId(e.ref), retention: await tenantRetention(e.tenantId, nowMs), nowMs };
       const [campaign, day, geofence] = await Promise.all([
-        markCampaignShopperSeen(e.tenantId, e.shopperId, e.campaignId, e.side, by),
-        e.side === 'treatment' ? markDaySeen(e.tenantId, e.shopperId, e.campaignId, e.at.slice(0, 10), by) : false,
-        e.side === 'treatment' ? markGeofenceSeen(e.tenantId, e.shopperId, e.campaignId, e.geofenceId, by) : false,
+        markCampaignShopperSeen(e.tenantId, e.shopperId, e.campaignId, e.side, o),
+        e.side === 'treatment' ? markDaySeen(e.tenantId, e.shopperId, e.campaignId, e.at.slice(0, 10), o) : false,
+        e.side === 'treatment' ? markGeofenceSeen(e.tenantId, e.shopperId, e.campaignId, e.geofenceId, o) : false,
       ]);
       return { campaign, day, geofence };
     }),

@@ -7,6 +7,7 @@ import { addCounters, addDayCounters, addGeofenceCounters } from '../store/count
 import { nowIso } from '../store/db.js';
 import { listEligibility } from '../store/eligibility.js';
 import { getOfferById, redeemOffer } from '../store/offers.js';
+import { tenantRetention } from './offer-config.js';
 import { markConverterSeen, markRedeemerSeen } from '../store/seen-markers.js';
 import { getStore } from '../store/stores.js';
 import { offerView } from './shoppers.js';
@@ -18,7 +19,9 @@ import { offerView } from './shoppers.js';
  * outside the key's stores, 409 twice, 410 expired.
  */
 export async function redeem(p: Principal, offerId: string, body: { storeId?: string; amount?: number }) {
-  const offer = await getOfferById(p.tenantId, offerId);
+  const nowMs = Date.now();
+  const retention = tenantRetention(p.tenantId, nowMs);
+  const offer = await getOfferById(p.tenantId, offerId, retention, nowMs);
   if (!offer) throw notFound('Offer');
   // An app acts for the shopper of its Shopper-Token only: an offer id that leaked (webhooks, logs, another
   // phone) is not found, exactly like one that does not exist (regression: "redeem any offer").
@@ -34,7 +37,10 @@ export async function redeem(p: Principal, offerId: string, body: { storeId?: st
   if (res === 'redeemed') throw conflict('already-redeemed', 'This offer was already redeemed.');
   if (!res) throw notFound('Offer');
   const day = at.slice(0, 10);
-  const firstInDay = await markRedeemerSeen(p.tenantId, offer.shopperId, offer.campaignId, day);
+  const firstInDay = await markRedeemerSeen(p.tenantId, offer.shopperId, offer.campaignId, day, {
+    retention: await retention,
+    nowMs,
+  });
   await Promise.all([
     addCounters(p.tenantId, offer.campaignId, { redeemed: 1 }),
     addDayCounters(p.tenantId, offer.campaignId, day, { redeemed: 1, redeemers: firstInDay ? 1 : 0 }),
@@ -68,7 +74,9 @@ export async function recordConversion(
     throw unprocessable([{ path: 'storeId', message: 'No such store.' }]);
   const from = new Date(atMs - ATTRIBUTION_DAYS * 86_400_000).toISOString();
   const to = new Date(atMs).toISOString();
-  const elig = await listEligibility(p.tenantId, body.shopperId, from, to);
+  const nowMs = Date.now();
+  const retention = tenantRetention(p.tenantId, nowMs);
+  const elig = await listEligibility(p.tenantId, body.shopperId, from, to, retention, nowMs);
   const sides = new Map<string, 'treatment' | 'holdout'>();
   for (const e of elig) {
     if (e.side === 'treatment' || !sides.has(e.campaignId)) sides.set(e.campaignId, e.side);
@@ -85,7 +93,7 @@ export async function recordConversion(
   });
   await Promise.all(
     attributedTo.map(async ({ campaignId, side }) => {
-      const first = await markConverterSeen(p.tenantId, body.shopperId, campaignId, side);
+      const first = await markConverterSeen(p.tenantId, body.shopperId, campaignId, side, { retention: await retention, nowMs });
       await addCounters(
         p.tenantId,
         campaignId,

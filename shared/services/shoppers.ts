@@ -8,6 +8,7 @@ import { listLiveOffers, type StoredOffer } from '../store/offers.js';
 import { eraseShopper, exportShopperItems, getProfile, putProfile } from '../store/shoppers.js';
 import { publicOffer } from '../store/offers.js';
 import { auditItem, recordAudit } from './audit.js';
+import { currentRetention } from './settings.js';
 
 function checkShopperId(id: string): string {
   if (!IdSchema.safeParse(id).success)
@@ -37,24 +38,24 @@ export async function putShopper(p: Principal, shopperId: string, profile: Shopp
   return stored;
 }
 
-export async function getShopper(p: Principal, shopperId: string) {
+export async function getShopper(p: Principal, shopperId: string, nowMs = Date.now()) {
   checkShopperId(shopperId);
   tenantWide(p, 'A shopper profile');
-  const profile = await getProfile<Record<string, unknown>>(p.tenantId, shopperId);
+  const profile = await getProfile<Record<string, unknown>>(p.tenantId, shopperId, currentRetention(p.tenantId), nowMs);
   if (!profile) throw notFound('Shopper');
   // A read writes nothing to join: its audit entry is written right after it (a 404 is not recorded).
   await recordAudit(p, 'shopper.read', shopperId);
   return profile;
 }
 
-/** Every item held about the shopper, grouped by kind (a bounded query of one partition). */
-export async function exportShopper(p: Principal, shopperId: string) {
+/** Every item held about the shopper (within the tenant's retention), grouped by kind (a bounded query of one partition). */
+export async function exportShopper(p: Principal, shopperId: string, nowMs = Date.now()) {
   checkShopperId(shopperId);
   tenantWide(p, "A shopper's export");
-  const { profile, ...items } = await exportShopperItems(p.tenantId, shopperId);
+  const { profile, ...items } = await exportShopperItems(p.tenantId, shopperId, currentRetention(p.tenantId), nowMs);
   // A read: its audit entry is written right after it.
   await recordAudit(p, 'shopper.export', shopperId);
-  return { shopperId, exportedAt: nowIso(), profile, ...items };
+  return { shopperId, exportedAt: new Date(nowMs).toISOString(), profile, ...items };
 }
 
 export async function deleteShopper(p: Principal, shopperId: string) {
@@ -69,9 +70,9 @@ export async function deleteShopper(p: Principal, shopperId: string) {
  * The shopper's live offers (not redeemed, not expired), newest first, paged. A store-restricted key (a till)
  * sees only the offers at its own stores, so it can redeem them; never the shopper's profile.
  */
-export async function listShopperOffers(p: Principal, shopperId: string, limit: number, cursor?: string) {
+export async function listShopperOffers(p: Principal, shopperId: string, limit: number, cursor?: string, nowMs = Date.now()) {
   checkShopperId(shopperId);
-  const page = await listLiveOffers(p.tenantId, shopperId, limit, cursor);
+  const page = await listLiveOffers(p.tenantId, shopperId, limit, cursor, await currentRetention(p.tenantId), nowMs);
   return { items: page.items.filter((o) => canUseStore(p, o.storeId)).map(offerView), nextCursor: page.nextCursor };
 }
 

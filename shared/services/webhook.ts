@@ -7,6 +7,7 @@ import { conflict, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { nowIso } from '../store/db.js';
 import { getOfferById, type StoredOffer } from '../store/offers.js';
+import { currentRetention } from './settings.js';
 import {
   DEFAULT_WEBHOOK_EVENTS,
   getWebhook,
@@ -150,8 +151,8 @@ function deliveryView(o: StoredOffer) {
  * an erased shopper's or a purged one is 404; a store-restricted key sees
  * only offers of its stores (403 for another store's).
  */
-export async function getOfferDelivery(p: Principal, offerId: string) {
-  const offer = await getOfferById(p.tenantId, offerId);
+export async function getOfferDelivery(p: Principal, offerId: string, nowMs = Date.now()) {
+  const offer = await getOfferById(p.tenantId, offerId, currentRetention(p.tenantId), nowMs);
   if (!offer) throw notFound('Offer');
   if (!canUseStore(p, offer.storeId)) throw forbidden('This key is restricted to other stores.');
   return { ...offerView(offer), delivery: deliveryView(offer) };

@@ -1,4 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { RETAINED_KINDS } from '../domain/values/retention.js';
 import { db, table, ttlInDays } from './db.js';
 import { shopperPartition } from './keys.js';
 import type { Key } from './table-def.js';
@@ -6,7 +7,7 @@ import type { Key } from './table-def.js';
 /**
  * A purchase recorded against a shopper, with the campaigns it was attributed to.
  *   pk T#<tenant>#S#<shopper>   sk CONV#<conversionId>
- * TTL: 400 days.
+ * TTL: 400 days (the tenant's profileDays hides it sooner).
  */
 export interface Conversion {
   id: string;
@@ -18,7 +19,6 @@ export interface Conversion {
 }
 
 const PREFIX = 'CONV#';
-const RETENTION_DAYS = 400;
 const conversionKey = (tenantId: string, shopperId: string, conversionId: string): Key => ({
   pk: shopperPartition(tenantId, shopperId),
   sk: `${PREFIX}${conversionId}`,
@@ -32,7 +32,7 @@ export async function putConversion(tenantId: string, c: Conversion): Promise<vo
   await db().send(
     new PutCommand({
       TableName: table(),
-      Item: { ...conversionKey(tenantId, c.shopperId, c.id), ...c, ttl: ttlInDays(RETENTION_DAYS) },
+      Item: { ...conversionKey(tenantId, c.shopperId, c.id), ...c, ttl: ttlInDays(RETAINED_KINDS.conversion.writtenDays) },
     }),
   );
 }

@@ -3,6 +3,7 @@ import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { getDdb } from '../platform/clients.js';
 import { getConfig } from '../platform/config.js';
 import { unprocessable } from '../platform/errors.js';
+import { DEFAULT_RETENTION, isRetained, type RetainedKind, type Retention, retainedUntilS } from '../domain/values/retention.js';
 
 /** Shared plumbing of the store modules: table name, cursors, condition errors, time, TTL. */
 
@@ -21,6 +22,19 @@ export const isExpired = (item: { ttl?: unknown } | undefined, now = Date.now())
   !!item && typeof item.ttl === 'number' && item.ttl <= epochSeconds(now);
 /** The items of a read that have not expired (DynamoDB deletes expired items only eventually). */
 export const live = <T extends Record<string, unknown>>(items: T[], now = Date.now()) => items.filter((i) => !isExpired(i, now));
+
+/** What retention reads of a stored item: its TTL and its createdAt. */
+const retainedView = (item: Record<string, unknown>) => ({ expiresS: item.ttl, createdAt: item.createdAt });
+/** Is a stored item of `kind` still kept under the tenant's retention at `nowMs`? (domain/values/retention.ts) */
+export const retained = (
+  kind: RetainedKind,
+  item: Record<string, unknown>,
+  retention: Retention = DEFAULT_RETENTION,
+  nowMs = Date.now(),
+) => isRetained(kind, retainedView(item), retention, nowMs);
+/** The epoch second a stored item of `kind` stops being kept (undefined: never, by retention). */
+export const retainedUntil = (kind: RetainedKind, item: Record<string, unknown>, retention: Retention = DEFAULT_RETENTION) =>
+  retainedUntilS(kind, retainedView(item), retention);
 
 export function isConditionFailed(err: unknown): boolean {
   return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
@@ -119,13 +133,13 @@ export async function queryPartition(
 }
 
 /**
- * Scan a table in `segments` parallel segments, every page, filtered (one-off operations only: no function may
- * scan). `onPage` handles each page's items and returns how many it acted on; the total is returned.
+ * Scan a table in `segments` parallel segments, every page, filtered (one-off operations, and the daily retention
+ * sweep: the only function granted Scan). `onPage` handles each page's items and returns how many it acted on; the total is returned.
  */
 export async function scanSegments(
   tableName: string,
   segments: number,
-  filter: { expression: string; values: Record<string, unknown>; projection?: string },
+  filter: { expression: string; values: Record<string, unknown>; projection?: string; names?: Record<string, string> },
   onPage: (items: Record<string, unknown>[]) => Promise<number>,
 ): Promise<number> {
   const counts = await Promise.all(
@@ -141,6 +155,7 @@ export async function scanSegments(
             FilterExpression: filter.expression,
             ExpressionAttributeValues: filter.values,
             ...(filter.projection ? { ProjectionExpression: filter.projection } : {}),
+            ...(filter.names ? { ExpressionAttributeNames: filter.names } : {}),
             ExclusiveStartKey: start,
           }),
         );

@@ -1,4 +1,5 @@
-import { live, queryPartition, strip, ttlInDays } from './db.js';
+import { DEFAULT_RETENTION, RETAINED_KINDS, type Retention } from '../domain/values/retention.js';
+import { queryPartition, strip, ttlInDays, retained } from './db.js';
 import { shopperPartition } from './keys.js';
 import type { Key } from './table-def.js';
 import type { TransactItem } from './transactions.js';
@@ -7,7 +8,7 @@ import type { TransactItem } from './transactions.js';
  * An eligibility record: the shopper was offered (treatment) or held out
  * (holdout) by a campaign at an instant; conversions are attributed to it.
  *   pk T#<tenant>#S#<shopper>   sk ELIG#<at>#<campaignId>
- * TTL: 8 days (the 7-day attribution window plus a margin).
+ * TTL: 8 days (the 7-day attribution window plus a margin); the tenant's offersDays hides a record sooner.
  */
 export interface EligibilityRecord {
   campaignId: string;
@@ -18,7 +19,6 @@ export interface EligibilityRecord {
 }
 
 const PREFIX = 'ELIG#';
-const RETENTION_DAYS = 8;
 const eligibilityKey = (tenantId: string, shopperId: string, campaignId: string, atIso: string): Key => ({
   pk: shopperPartition(tenantId, shopperId),
   sk: `${PREFIX}${atIso}#${campaignId}`,
@@ -31,7 +31,7 @@ export const isEligibilityItem = (item: Record<string, unknown>) => String(item.
 export const eligibilityItem = (tenantId: string, shopperId: string, e: EligibilityRecord) => ({
   ...e,
   ...eligibilityKey(tenantId, shopperId, e.campaignId, e.at),
-  ttl: ttlInDays(RETENTION_DAYS),
+  ttl: ttlInDays(RETAINED_KINDS.eligibility.writtenDays),
 });
 
 /** Where a stream record's eligibility item lives (to mark it counted); opaque outside the store. */
@@ -63,14 +63,18 @@ export function markCountedItem(ref: EligibilityRef): TransactItem {
   };
 }
 
-/** A shopper's live eligibility records with `at` in [fromIso, toIso]. */
+/** A shopper's eligibility records with `at` in [fromIso, toIso], within the tenant's retention. */
 export async function listEligibility(
   tenantId: string,
   shopperId: string,
   fromIso: string,
   toIso: string,
+  retention: Retention | Promise<Retention> = DEFAULT_RETENTION,
+  nowMs = Date.now(),
 ): Promise<EligibilityRecord[]> {
-  const items = live(await queryPartition(shopperPartition(tenantId, shopperId), PREFIX));
+  const all = await queryPartition(shopperPartition(tenantId, shopperId), PREFIX);
+  const r = await retention;
+  const items = all.filter((i) => retained('eligibility', i, r, nowMs));
   return items
     .map((i) => strip(i) as unknown as EligibilityRecord)
     .filter((e) => String(e.at) >= fromIso && String(e.at) <= toIso);

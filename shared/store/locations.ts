@@ -1,3 +1,4 @@
+import { RETAINED_KINDS } from '../domain/values/retention.js';
 import { ttlInDays } from './db.js';
 import { shopperPartition } from './keys.js';
 import type { Key } from './table-def.js';
@@ -5,7 +6,7 @@ import type { Key } from './table-def.js';
 /**
  * The shopper's last coarse location: an H3 cell (resolution 8), never coordinates.
  *   pk T#<tenant>#S#<shopper>   sk LOC
- * TTL: 30 days.
+ * TTL: 30 days (the tenant's locationDays hides it sooner).
  */
 export interface LastLocation {
   cell: string;
@@ -13,7 +14,6 @@ export interface LastLocation {
 }
 
 const SK = 'LOC';
-const RETENTION_DAYS = 30;
 const lastLocationKey = (tenantId: string, shopperId: string): Key => ({ pk: shopperPartition(tenantId, shopperId), sk: SK });
 
 /** Is this shopper-partition item the last location? */
@@ -24,5 +24,5 @@ export const lastLocationItem = (tenantId: string, shopperId: string, l: LastLoc
   ...lastLocationKey(tenantId, shopperId),
   cell: l.cell,
   at: l.at,
-  ttl: ttlInDays(RETENTION_DAYS),
+  ttl: ttlInDays(RETAINED_KINDS.location.writtenDays),
 });

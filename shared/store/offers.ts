@@ -13,7 +13,9 @@ import {
   strip,
   table,
   ttlInDays,
+  retained,
 } from './db.js';
+import { DEFAULT_RETENTION, RETAINED_KINDS, type Retention } from '../domain/values/retention.js';
 import { eligibilityItem, type EligibilityRecord } from './eligibility.js';
 import { lastLocationItem, type LastLocation } from './locations.js';
 import { shopperPartition, tenantPartition } from './keys.js';
@@ -25,7 +27,8 @@ import type { TaggedItem } from './transactions.js';
  * (redemption and delivery read the offer in one lookup).
  *   offer     pk T#<tenant>#S#<shopper>   sk OFFER#<offerId>
  *   pointer   pk T#<tenant>#O#<offerId>   sk OFFER
- * TTL: 30 days after the offer expires, both (for redemption answers (410) and audits).
+ * TTL: 30 days after the offer expires, both (for redemption answers (410) and audits); reads hide an offer
+ * once it is older than the tenant's offersDays (domain/values/retention.ts), whatever its TTL.
  */
 /** The states of an offer, and of its delivery to the tenant's webhook. */
 export const OFFER_STATUSES = ['active', 'redeemed'] as const;
@@ -77,7 +80,7 @@ export interface DeliveryAttempt {
 export const DELIVERY_LOG_SIZE = 10;
 
 const PREFIX = 'OFFER#';
-const DAYS_AFTER_EXPIRY = 30;
+const DAYS_AFTER_EXPIRY = RETAINED_KINDS.offer.writtenDays;
 /** Key of an offer item (tests age an offer through it). */
 export const offerKey = (tenantId: string, shopperId: string, offerId: string): Key => ({
   pk: shopperPartition(tenantId, shopperId),
@@ -146,21 +149,34 @@ export function offerRecordPuts(tenantId: string, shopperId: string, r: OfferRec
 export const OUTBOX_OFFER = 'offer';
 export const OUTBOX_EXPOSURE = 'exposure';
 
-/** Find an offer of the tenant by id (pointer, then the offer): undefined when absent or purged. */
-export async function getOfferById(tenantId: string, offerId: string): Promise<StoredOffer | undefined> {
+/** Find an offer of the tenant by id (pointer, then the offer): undefined when absent, purged or past retention. */
+export async function getOfferById(
+  tenantId: string,
+  offerId: string,
+  retention: Retention | Promise<Retention> = DEFAULT_RETENTION,
+  nowMs = Date.now(),
+): Promise<StoredOffer | undefined> {
   const ptr = await db().send(
     new GetCommand({ TableName: table(), Key: offerPointerKey(tenantId, offerId), ConsistentRead: true }),
   );
-  if (!ptr.Item || isExpired(ptr.Item)) return undefined;
-  return getOffer(tenantId, String(ptr.Item.shopperId), offerId);
+  if (!ptr.Item || isExpired(ptr.Item, nowMs)) return undefined;
+  return getOffer(tenantId, String(ptr.Item.shopperId), offerId, retention, nowMs);
 }
 
-/** One offer of a shopper: undefined when absent or expired. */
-export async function getOffer(tenantId: string, shopperId: string, offerId: string): Promise<StoredOffer | undefined> {
+/** One offer of a shopper: undefined when absent or past the tenant's retention. */
+export async function getOffer(
+  tenantId: string,
+  shopperId: string,
+  offerId: string,
+  retention: Retention | Promise<Retention> = DEFAULT_RETENTION,
+  nowMs = Date.now(),
+): Promise<StoredOffer | undefined> {
   const res = await db().send(
     new GetCommand({ TableName: table(), Key: offerKey(tenantId, shopperId, offerId), ConsistentRead: true }),
   );
-  return res.Item && !isExpired(res.Item) ? (strip(res.Item) as unknown as StoredOffer) : undefined;
+  return res.Item && retained('offer', res.Item, await retention, nowMs)
+    ? (strip(res.Item) as unknown as StoredOffer)
+    : undefined;
 }
 
 /** Mark an offer redeemed, once: returns the updated offer, 'redeemed' if it already was, undefined if absent. */
@@ -221,20 +237,23 @@ export async function setDeliveryStatus(
   );
 }
 
-/** One page of a shopper's live offers (active, not expired), newest first. */
+/** One page of a shopper's live offers (active, not expired, within the tenant's retention), newest first. */
 export async function listLiveOffers(
   tenantId: string,
   shopperId: string,
   limit: number,
   cursor: string | undefined,
-  now = new Date(),
+  retention: Retention = DEFAULT_RETENTION,
+  nowMs = Date.now(),
 ) {
+  const now = new Date(nowMs);
   const pk = shopperPartition(tenantId, shopperId);
   const res = await db().send(
     new QueryCommand({
       TableName: table(),
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      FilterExpression: '#status = :active AND expiresAt > :now AND #ttl > :epoch',
+      // Retention counts from createdAt: an offer made at or before now - offersDays is past it.
+      FilterExpression: '#status = :active AND expiresAt > :now AND #ttl > :epoch AND createdAt > :madeAfter',
       ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
       ExpressionAttributeValues: {
         ':pk': pk,
@@ -242,6 +261,7 @@ export async function listLiveOffers(
         ':active': 'active',
         ':now': now.toISOString(),
         ':epoch': epochSeconds(now),
+        ':madeAfter': new Date(nowMs - retention.offersDays * 86_400_000).toISOString(),
       },
       ScanIndexForward: false,
       Limit: limit,

@@ -1,5 +1,6 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { db, epochSeconds, isConditionFailed, table, ttlInDays } from './db.js';
+import { DEFAULT_RETENTION, RETAINED_KINDS, type Retention, retentionShortfallS } from '../domain/values/retention.js';
+import { db, epochSeconds, isConditionFailed, table, ttlInDays, retainedUntil } from './db.js';
 import { shopperPartition } from './keys.js';
 import type { Key } from './table-def.js';
 
@@ -12,10 +13,9 @@ import type { Key } from './table-def.js';
  * rows: T / H (campaign, treatment / holdout), D#<day> (offered that day),
  *       G#<geofenceId> (offered on that fence), RD#<day> (redeemed that day),
  *       CT / CH (converted, treatment / holdout).
- * TTL: 400 days.
+ * TTL: 400 days from the latest marking (the tenant's profileDays hides a marker sooner).
  */
 const PREFIX = 'SEEN#';
-const RETENTION_DAYS = 400;
 const markerKey = (tenantId: string, shopperId: string, campaignId: string, row: string): Key => ({
   pk: shopperPartition(tenantId, shopperId),
   sk: `${PREFIX}${campaignId}#${row}`,
@@ -23,21 +23,43 @@ const markerKey = (tenantId: string, shopperId: string, campaignId: string, row:
 
 type Side = 'treatment' | 'holdout';
 
+/** How a marking is judged: what it counts (`by`), under which retention, at which instant. */
+export interface MarkOptions {
+  /** What is being counted (e.g. an eligibility record): asking again for the same `by` answers true again. */
+  by?: string;
+  /** The tenant's retention: a marker past it counts as absent (the shopper is counted again). */
+  retention?: Retention;
+  nowMs?: number;
+}
+
 /**
- * Mark a shopper as counted in a campaign row; true only the first time (an
- * expired marker counts as absent). `by` names what is being counted (e.g.
- * an eligibility record): asking again for the same `by` answers true again,
- * so a consumer that is retried after a failure counts the shopper once.
+ * Mark a shopper as counted in a campaign row; true only the first time (a
+ * marker past the tenant's retention counts as absent). With `by`, asking
+ * again for the same `by` answers true again, so a consumer that is retried
+ * after a failure counts the shopper once.
  */
-async function markSeen(tenantId: string, shopperId: string, campaignId: string, row: string, by?: string): Promise<boolean> {
+async function markSeen(
+  tenantId: string,
+  shopperId: string,
+  campaignId: string,
+  row: string,
+  o: MarkOptions = {},
+): Promise<boolean> {
+  const { by, retention = DEFAULT_RETENTION, nowMs = Date.now() } = o;
+  // A stored marker is past retention when its TTL minus the tenant's shortfall is not after now.
+  const cutoff = epochSeconds(nowMs) + retentionShortfallS('statsMarker', retention);
   try {
     await db().send(
       new PutCommand({
         TableName: table(),
-        Item: { ...markerKey(tenantId, shopperId, campaignId, row), ttl: ttlInDays(RETENTION_DAYS), ...(by ? { by } : {}) },
-        ConditionExpression: `attribute_not_exists(pk) OR #ttl <= :now${by ? ' OR #by = :by' : ''}`,
+        Item: {
+          ...markerKey(tenantId, shopperId, campaignId, row),
+          ttl: ttlInDays(RETAINED_KINDS.statsMarker.writtenDays, nowMs),
+          ...(by ? { by } : {}),
+        },
+        ConditionExpression: `attribute_not_exists(pk) OR #ttl <= :cutoff${by ? ' OR #by = :by' : ''}`,
         ExpressionAttributeNames: { '#ttl': 'ttl', ...(by ? { '#by': 'by' } : {}) },
-        ExpressionAttributeValues: { ':now': epochSeconds(), ...(by ? { ':by': by } : {}) },
+        ExpressionAttributeValues: { ':cutoff': cutoff, ...(by ? { ':by': by } : {}) },
       }),
     );
     return true;
@@ -48,16 +70,16 @@ async function markSeen(tenantId: string, shopperId: string, campaignId: string,
 }
 
 /** First exposure of the shopper to the campaign on this side (offered or held out)? */
-export const markCampaignShopperSeen = (tenantId: string, shopperId: string, campaignId: string, side: Side, by?: string) =>
-  markSeen(tenantId, shopperId, campaignId, side === 'treatment' ? 'T' : 'H', by);
+export const markCampaignShopperSeen = (tenantId: string, shopperId: string, campaignId: string, side: Side, o?: MarkOptions) =>
+  markSeen(tenantId, shopperId, campaignId, side === 'treatment' ? 'T' : 'H', o);
 
 /** First offer of the campaign to the shopper on this day (yyyy-mm-dd)? */
-export const markDaySeen = (tenantId: string, shopperId: string, campaignId: string, day: string, by?: string) =>
-  markSeen(tenantId, shopperId, campaignId, `D#${day}`, by);
+export const markDaySeen = (tenantId: string, shopperId: string, campaignId: string, day: string, o?: MarkOptions) =>
+  markSeen(tenantId, shopperId, campaignId, `D#${day}`, o);
 
 /** First offer of the campaign to the shopper on this geofence? */
-export const markGeofenceSeen = (tenantId: string, shopperId: string, campaignId: string, geofenceId: string, by?: string) =>
-  markSeen(tenantId, shopperId, campaignId, `G#${geofenceId}`, by);
+export const markGeofenceSeen = (tenantId: string, shopperId: string, campaignId: string, geofenceId: string, o?: MarkOptions) =>
+  markSeen(tenantId, shopperId, campaignId, `G#${geofenceId}`, o);
 
 /**
  * Take back the exposure markers (campaign side, day, geofence) that `by`
@@ -94,18 +116,18 @@ export async function unmarkExposure(
 }
 
 /** First redemption of the campaign by the shopper on this day (yyyy-mm-dd)? */
-export const markRedeemerSeen = (tenantId: string, shopperId: string, campaignId: string, day: string) =>
-  markSeen(tenantId, shopperId, campaignId, `RD#${day}`);
+export const markRedeemerSeen = (tenantId: string, shopperId: string, campaignId: string, day: string, o?: MarkOptions) =>
+  markSeen(tenantId, shopperId, campaignId, `RD#${day}`, o);
 
 /** First conversion of the shopper attributed to the campaign on this side? */
-export const markConverterSeen = (tenantId: string, shopperId: string, campaignId: string, side: Side) =>
-  markSeen(tenantId, shopperId, campaignId, side === 'treatment' ? 'CT' : 'CH');
+export const markConverterSeen = (tenantId: string, shopperId: string, campaignId: string, side: Side, o?: MarkOptions) =>
+  markSeen(tenantId, shopperId, campaignId, side === 'treatment' ? 'CT' : 'CH', o);
 
 /** Is this shopper-partition item a distinct-shopper marker? */
 export const isSeenMarkerItem = (item: Record<string, unknown>) => String(item.sk).startsWith(PREFIX);
 
-/** A marker as the shopper's export shows it: which campaign row it counts them in, and when it expires. */
-export const seenMarkerView = (item: Record<string, unknown>) => ({
+/** A marker as the shopper's export shows it: which campaign row it counts them in, and when it stops being kept. */
+export const seenMarkerView = (item: Record<string, unknown>, retention: Retention = DEFAULT_RETENTION) => ({
   key: String(item.sk).slice(PREFIX.length),
-  expiresAt: new Date(Number(item.ttl) * 1000).toISOString(),
+  expiresAt: new Date((retainedUntil('statsMarker', item, retention) ?? Number(item.ttl)) * 1000).toISOString(),
 });

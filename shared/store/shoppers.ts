@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWrite } from './batch.js';
 import { isConversionItem } from './conversions.js';
-import { db, isExpired, queryPartition, strip, table, ttlInDays } from './db.js';
+import { db, isExpired, queryPartition, strip, table, ttlInDays, retained } from './db.js';
 import { isEligibilityItem } from './eligibility.js';
 import { isFrequencyCapItem } from './frequency-caps.js';
 import { deleteReferencedIdempotencyRecords, isIdempotencyRefItem } from './idempotency.js';
@@ -14,17 +14,18 @@ import { isVisitsItem } from './visits.js';
 import type { Key } from './table-def.js';
 import { type TransactItem, transactWrite } from './transactions.js';
 import { unavailable } from '../platform/errors.js';
+import { DEFAULT_RETENTION, RETAINED_KINDS, type RetainedKind, type Retention } from '../domain/values/retention.js';
 
 /**
  * The shopper's profile, and the shopper's partition as a whole (export and
  * erasure are one bounded query of it, never a scan).
  *   pk T#<tenant>#S#<shopper>   sk PROFILE
- * TTL: two years after its last update. The other items of the partition
+ * TTL: two years after its last update (the tenant's profileDays hides it
+ * sooner, domain/values/retention.ts). The other items of the partition
  * belong to offers.ts, frequency-caps.ts, eligibility.ts, conversions.ts,
  * locations.ts, visits.ts, visit-events.ts, seen-markers.ts and idempotency.ts.
  */
 const PROFILE_SK = 'PROFILE';
-const RETENTION_DAYS = 730;
 /** Tries of a profile transaction that lost a race with another write of the same profile. */
 const WRITE_TRIES = 3;
 const profileKey = (tenantId: string, shopperId: string): Key => ({ pk: shopperPartition(tenantId, shopperId), sk: PROFILE_SK });
@@ -40,7 +41,7 @@ export async function putProfile(
   profile: Record<string, unknown>,
   also: TransactItem[] = [],
 ): Promise<void> {
-  const Item = { ...profile, ...profileKey(tenantId, shopperId), ttl: ttlInDays(RETENTION_DAYS) };
+  const Item = { ...profile, ...profileKey(tenantId, shopperId), ttl: ttlInDays(RETAINED_KINDS.profile.writtenDays) };
   if (!also.length) {
     await db().send(new PutCommand({ TableName: table(), Item }));
     return;
@@ -56,10 +57,18 @@ export async function putProfile(
   throw unavailable(1);
 }
 
-/** A shopper's profile, or undefined (expired counts as absent). */
-export async function getProfile<T>(tenantId: string, shopperId: string): Promise<T | undefined> {
+/**
+ * A shopper's profile, or undefined (past the tenant's retention counts as absent). The retention may still be
+ * on its way (the offer path reads it beside the profile, in the same round).
+ */
+export async function getProfile<T>(
+  tenantId: string,
+  shopperId: string,
+  retention: Retention | Promise<Retention> = DEFAULT_RETENTION,
+  nowMs = Date.now(),
+): Promise<T | undefined> {
   const res = await db().send(new GetCommand({ TableName: table(), Key: profileKey(tenantId, shopperId), ConsistentRead: true }));
-  return res.Item && !isExpired(res.Item) ? (strip(res.Item) as T) : undefined;
+  return res.Item && retained('profile', res.Item, await retention, nowMs) ? (strip(res.Item) as T) : undefined;
 }
 
 /** Everything held about a shopper, by kind, as their export shows it. */
@@ -80,23 +89,42 @@ export interface ShopperItems {
   other?: Record<string, unknown>[];
 }
 
+/** The export's groups, how each item is recognised, and the retention kind it follows (none: its TTL alone). */
 const KINDS = [
-  ['offers', isOfferItem],
-  ['frequencyCaps', isFrequencyCapItem],
-  ['eligibility', isEligibilityItem],
-  ['conversions', isConversionItem],
-  ['location', isLastLocationItem],
-  ['visits', isVisitsItem],
-  ['visitEvents', isVisitEventItem],
-  ['idempotencyRecords', isIdempotencyRefItem],
-] as const;
+  ['offers', isOfferItem, 'offer'],
+  ['frequencyCaps', isFrequencyCapItem, undefined],
+  ['eligibility', isEligibilityItem, 'eligibility'],
+  ['conversions', isConversionItem, 'conversion'],
+  ['location', isLastLocationItem, 'location'],
+  ['visits', isVisitsItem, 'visits'],
+  ['visitEvents', isVisitEventItem, 'visitEvent'],
+  ['idempotencyRecords', isIdempotencyRefItem, undefined],
+] as const satisfies readonly (readonly [string, (i: Record<string, unknown>) => boolean, RetainedKind | undefined])[];
+
+/** The retention kind of a shopper-partition item (undefined: its TTL alone decides). */
+export function retainedKindOf(item: Record<string, unknown>): RetainedKind | undefined {
+  if (item.sk === PROFILE_SK) return 'profile';
+  if (isSeenMarkerItem(item)) return 'statsMarker';
+  return KINDS.find(([, is]) => is(item))?.[2];
+}
+
+/** Is this shopper-partition item still held at `nowMs` under the tenant's retention (or, without a kind, its TTL)? */
+export function isHeld(item: Record<string, unknown>, retention: Retention = DEFAULT_RETENTION, nowMs = Date.now()): boolean {
+  const kind = retainedKindOf(item);
+  return kind ? retained(kind, item, retention, nowMs) : !isExpired(item, nowMs);
+}
 
 /**
  * Group the raw items of a shopper's partition by kind, storage attributes
- * (and the implied tenant id) removed. Pure; items are not filtered on TTL:
- * the export shows everything still held, expired or not.
+ * (and the implied tenant id) removed. Pure. Items past the tenant's
+ * retention (or their TTL) are left out: they are absent on every read,
+ * whether or not DynamoDB has deleted them yet.
  */
-export function groupShopperItems(items: Record<string, unknown>[]): ShopperItems {
+export function groupShopperItems(
+  items: Record<string, unknown>[],
+  retention: Retention = DEFAULT_RETENTION,
+  nowMs = Date.now(),
+): ShopperItems {
   const out: ShopperItems = {
     profile: null,
     offers: [],
@@ -110,9 +138,10 @@ export function groupShopperItems(items: Record<string, unknown>[]): ShopperItem
     idempotencyRecords: [],
   };
   for (const item of items) {
+    if (!isHeld(item, retention, nowMs)) continue;
     const { tenantId: _t, ...rest } = strip(item) as Record<string, unknown>;
     if (item.sk === PROFILE_SK) out.profile ??= rest;
-    else if (isSeenMarkerItem(item)) out.statsMarkers.push(seenMarkerView(item));
+    else if (isSeenMarkerItem(item)) out.statsMarkers.push(seenMarkerView(item, retention));
     else {
       const kind = KINDS.find(([, is]) => is(item))?.[0];
       if (kind) out[kind].push(rest);
@@ -126,8 +155,14 @@ export function groupShopperItems(items: Record<string, unknown>[]): ShopperItem
 }
 
 /** Everything held about a shopper, grouped by kind (one bounded query of their partition). */
-export async function exportShopperItems(tenantId: string, shopperId: string): Promise<ShopperItems> {
-  return groupShopperItems(await queryPartition(shopperPartition(tenantId, shopperId)));
+export async function exportShopperItems(
+  tenantId: string,
+  shopperId: string,
+  retention: Retention | Promise<Retention> = DEFAULT_RETENTION,
+  nowMs = Date.now(),
+): Promise<ShopperItems> {
+  const items = await queryPartition(shopperPartition(tenantId, shopperId));
+  return groupShopperItems(items, await retention, nowMs);
 }
 
 /**

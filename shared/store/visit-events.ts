@@ -2,7 +2,8 @@ import { updateDeliveryStatus } from './delivery-status.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { VisitEvent } from '../domain/visits/visits.js';
 import { newId } from '../platform/ids.js';
-import { db, isExpired, strip, table, ttlInDays } from './db.js';
+import { DEFAULT_RETENTION, RETAINED_KINDS, type Retention } from '../domain/values/retention.js';
+import { db, strip, table, ttlInDays, retained } from './db.js';
 import { shopperPartition } from './keys.js';
 import type { Key } from './table-def.js';
 import type { TaggedItem } from './transactions.js';
@@ -32,7 +33,7 @@ export interface StoredVisitEvent {
   lastDeliveryError?: string;
 }
 
-export const VISIT_EVENT_RETENTION_DAYS = 7;
+export const VISIT_EVENT_RETENTION_DAYS = RETAINED_KINDS.visitEvent.writtenDays;
 /** The outbox mark of a geofence event (see functions/stream.ts). */
 export const OUTBOX_VISIT_EVENT = 'visit_event';
 
@@ -84,12 +85,18 @@ export function visitEventPuts(
   });
 }
 
-/** One stored geofence event of a shopper: undefined when absent or expired. */
-export async function getVisitEvent(tenantId: string, shopperId: string, eventId: string): Promise<StoredVisitEvent | undefined> {
+/** One stored geofence event of a shopper: undefined when absent or past the tenant's retention. */
+export async function getVisitEvent(
+  tenantId: string,
+  shopperId: string,
+  eventId: string,
+  retention: Retention | Promise<Retention> = DEFAULT_RETENTION,
+  nowMs = Date.now(),
+): Promise<StoredVisitEvent | undefined> {
   const res = await db().send(
     new GetCommand({ TableName: table(), Key: visitEventKey(tenantId, shopperId, eventId), ConsistentRead: true }),
   );
-  if (!res.Item || isExpired(res.Item)) return undefined;
+  if (!res.Item || !retained('visitEvent', res.Item, await retention, nowMs)) return undefined;
   const { outbox: _o, ...event } = strip(res.Item);
   return event as unknown as StoredVisitEvent;
 }

@@ -24,8 +24,6 @@ import type { Confidence } from '../targeting/index.js';
 export const EXIT_MARGIN_M = 25;
 /** A visit not seen inside for this long has ended (without an exit event). */
 export const VISIT_STALE_MS = 12 * 3_600_000;
-/** How long the state is kept after its latest fix (its item's TTL). */
-export const VISIT_RETENTION_DAYS = 7;
 /** Fences tracked at once per shopper (the offer path matches at most 10 per fix). */
 export const MAX_TRACKED_FENCES = 20;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { functionNames, routes } from '../../../shared/http/routes.js';
 import { auditRoutes } from '../../../shared/http/routes/audit.js';
+import { settingsRoutes } from '../../../shared/http/routes/settings.js';
 import { campaignRoutes } from '../../../shared/http/routes/campaigns.js';
 import { geofenceRoutes } from '../../../shared/http/routes/geofences.js';
 import { keyRoutes } from '../../../shared/http/routes/keys.js';
@@ -63,6 +64,8 @@ describe('the route table', () => {
       'setWebhook',
       'rotateWebhookSecret',
       'testWebhook',
+      'getSettings',
+      'updateSettings',
       'listAudit',
     ]);
     expect(functionNames()).toEqual([
@@ -84,8 +87,8 @@ describe('the route table', () => {
     const files = {
       ops: opsRoutes,
       tenants: tenantRoutes,
-      // The keys function serves the API keys, the shopper-token keys and tokens, and the access audit log.
-      keys: [...keyRoutes, ...tokenRoutes, ...auditRoutes],
+      // The keys function serves the API keys, the shopper-token keys and tokens, the settings and the access audit log.
+      keys: [...keyRoutes, ...tokenRoutes, ...settingsRoutes, ...auditRoutes],
       stores: storeRoutes,
       partners: partnerRoutes,
       geofences: geofenceRoutes,
