@@ -570,6 +570,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's settings: how long each kind of item about a shopper is kept
+         * @description Tenant-wide: a store-restricted key gets 403.
+         */
+        get: operations["getSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change retention: shorter applies at once on every read, and is deleted in the background
+         * @description Items older than a shortened retention are absent from every read at once (the offer path and deliveries see the change within 30 s) and are deleted by a daily sweep. A longer retention applies to items written after it: an item is never kept past the life it was written with. Recorded in the audit log as settings.update. Tenant-wide: a store-restricted key gets 403.
+         */
+        patch: operations["updateSettings"];
+        trace?: never;
+    };
     "/v1/audit": {
         parameters: {
             query?: never;
@@ -1234,6 +1258,18 @@ export interface components {
                 suppressed: boolean;
             }[];
         };
+        GetSettingsResponse: {
+            retention: {
+                /** @description Days kept (30-730, default 730): the profile, counted from its latest write; purchases (conversions) and the distinct-shopper markers behind report counts follow it. */
+                profileDays: number;
+                /** @description Days kept (1-90, default 30): offers, counted from when each was made (valid or not), and the eligibility records conversions are attributed to. */
+                offersDays: number;
+                /** @description Days kept (1-30, default 7): the visit state (fences the shopper is inside) and geofence events. */
+                visitsDays: number;
+                /** @description Days kept (1-30, default 30): the shopper's last coarse location (an H3 cell). */
+                locationDays: number;
+            };
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -1636,6 +1672,21 @@ export interface components {
             /** @description A secret key with every scope. Shown once. */
             adminKey: string;
         };
+        UpdateSettingsRequest: {
+            /** @description The knobs to change; the others keep their values. A shorter value applies at once to items already kept. */
+            retention: {
+                /** @description Days kept (30-730, default 730): the profile, counted from its latest write; purchases (conversions) and the distinct-shopper markers behind report counts follow it. */
+                profileDays?: number;
+                /** @description Days kept (1-90, default 30): offers, counted from when each was made (valid or not), and the eligibility records conversions are attributed to. */
+                offersDays?: number;
+                /** @description Days kept (1-30, default 7): the visit state (fences the shopper is inside) and geofence events. */
+                visitsDays?: number;
+                /** @description Days kept (1-30, default 30): the shopper's last coarse location (an H3 cell). */
+                locationDays?: number;
+            };
+        };
+        /** @description The settings after the change. */
+        UpdateSettingsResponse: components["schemas"]["GetSettingsResponse"];
         Webhook: {
             url: string;
             events: ("offer.created" | "geofence.entered" | "geofence.exited" | "geofence.dwelled")[];
@@ -3362,6 +3413,70 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetSettingsResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for the request (1-128 of A-Z a-z 0-9 . _ -): kept, echoed and logged. Another value is ignored and the API makes one. */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateSettingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

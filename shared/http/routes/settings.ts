@@ -60,6 +60,6 @@ export const settingsRoutes = [
       'Tenant-wide: a store-restricted key gets 403.',
     tags: ['settings'],
     body: SettingsPatchSchema,
-    response: SettingsSchema,
+    response: SettingsSchema.describe('The settings after the change.'),
   }),
 ] as const;
