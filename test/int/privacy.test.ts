@@ -141,4 +141,23 @@ describe('shopper privacy', () => {
     });
     expect(ok.status).toBe(200);
   });
+
+  it('erases the idempotency record of a request about the shopper that was refused (4xx), not only of those that succeeded', async () => {
+    const t = await newTenant();
+    const shopper = unique('refused');
+    await consentingShopper(t.adminKey, shopper);
+    const keyId = (await getApiKeyByHash(hashKey(t.adminKey)))!.id;
+    const idemKey = unique('idem-refused');
+    // Refused in the service (no such store), after the key was claimed: the problem is kept for replay.
+    const body = { shopperId: shopper, amount: 5, storeId: 'st_nosuchstore' };
+    const headers = { 'idempotency-key': idemKey };
+    expectProblem(await api('POST', '/v1/conversions', { key: t.adminKey, body, headers }), 422);
+    const record = async () =>
+      (await storedItems({ partitions: [idempotencyPartition(t.id, keyId)] })).filter((i) => String(i.sk).includes(idemKey));
+    expect(await record()).toHaveLength(1);
+    const exported = await api('GET', `/v1/shoppers/${shopper}/export`, { key: t.adminKey });
+    expect(exported.body.idempotencyRecords).toEqual([{ keyId, idempotencyKey: idemKey }]);
+    expect((await api('DELETE', `/v1/shoppers/${shopper}`, { key: t.adminKey })).status).toBe(204);
+    expect(await record()).toEqual([]);
+  });
 });

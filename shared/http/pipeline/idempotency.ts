@@ -98,6 +98,16 @@ export function scopedIdempotencyKey(principal: Pick<Principal, 'shopperId'>, id
   return principal.shopperId ? `S:${principal.shopperId}|${idemKey}` : idemKey;
 }
 
+/**
+ * The shopper a request is about, for the erasure reference of its record: a publishable key's token shopper, or
+ * the validated body's `shopperId` (offers, conversions, shopper tokens).
+ */
+export function shopperOfRequest(principal: Pick<Principal, 'shopperId'>, body: unknown): string | undefined {
+  if (principal.shopperId) return principal.shopperId;
+  const id = body && typeof body === 'object' ? (body as { shopperId?: unknown }).shopperId : undefined;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
 export const tableIdempotencyStore: IdempotencyStore = {
   begin: beginIdempotent,
   complete: completeIdempotent,
@@ -150,7 +160,16 @@ export async function runIdempotent(
   } catch (err) {
     const httpErr = toHttpError(err, r.requestId);
     if (forgetsClaimOnFailure(httpErr.status)) await store.abandon(tenantId, keyId, idemKey, lease).catch(() => undefined);
-    else await store.complete(tenantId, keyId, idemKey, lease, problemResponse(httpErr, r.requestId) as StoredResponse);
+    // A refusal about a shopper is referenced from their partition too, so that erasing them erases it.
+    else
+      await store.complete(
+        tenantId,
+        keyId,
+        idemKey,
+        lease,
+        problemResponse(httpErr, r.requestId) as StoredResponse,
+        shopperOfRequest(r.principal, r.body),
+      );
     throw httpErr;
   }
   if (reply.idempotencyWritten) return result;
