@@ -5,11 +5,12 @@ import { QUEUE_DEF } from '../../shared/store/table-def.js';
 
 /**
  * Every Lambda of the deployment: one per `fn` of the route table, plus the
- * offers queue's consumer (`deliver`) and the table stream's consumer
- * (`stream`, the outbox). Authorization runs inside each HTTP function; there
- * is no authorizer function.
+ * offers queue's consumer (`deliver`), the table stream's consumer
+ * (`stream`, the outbox) and the daily retention sweep (`retention`, on a
+ * schedule, with no route). Authorization runs inside each HTTP function;
+ * there is no authorizer function.
  */
-export type LambdaName = FunctionName | 'deliver' | 'stream';
+export type LambdaName = FunctionName | 'deliver' | 'stream' | 'retention';
 
 /** What a sealed secret is for: the `purpose` of its encryption context. */
 export type SealPurpose = SealContext['purpose'];
@@ -23,8 +24,17 @@ export const HTTP_TIMEOUT_SECONDS = 10;
 /** Timeout of the stream consumer: one batch of up to 100 records (SQS batches, counter transactions). */
 export const STREAM_TIMEOUT_SECONDS = 30;
 
+/**
+ * Timeout of the retention sweep: Lambda's maximum (15 min). One run scans the whole table once (8 parallel
+ * segments) when some tenant shortened its retention; a run cut short keeps what it deleted, and the next run
+ * starts the scan again from the beginning (deletes are conditional, so running twice is harmless).
+ */
+export const RETENTION_SWEEP_TIMEOUT_SECONDS = 900;
+
 export interface FunctionSettings {
   table: TableAccess;
+  /** `dynamodb:Scan` on the table (not its indexes): the retention sweep only (everything else queries a partition). */
+  scansTable: boolean;
   /** `sqs:SendMessage` on the offers queue, and nothing else on it. */
   sendsOffers: boolean;
   /** Polled by the offers queue's event source (receive, delete, change visibility). */
@@ -51,6 +61,7 @@ export interface FunctionSettings {
  */
 export const DEFAULT_SETTINGS: FunctionSettings = {
   table: 'readWrite',
+  scansTable: false,
   sendsOffers: false,
   consumesOffers: false,
   consumesStream: false,
@@ -83,6 +94,9 @@ export const FUNCTION_SETTINGS: Partial<Record<LambdaName, Partial<FunctionSetti
   }, // webhook POSTs (signed with the opened secrets), delivery status; poison → DLQ
   // The outbox: new offers and geofence events → the offers queue; exposures → stats counters, and marks the records counted.
   stream: { consumesStream: true, sendsOffers: true, opens: [], timeoutSeconds: STREAM_TIMEOUT_SECONDS },
+  // The daily retention sweep (a schedule, no route): one Query of the retention register; when a tenant shortened
+  // its retention, a parallel Scan of the table (keys, ttl, createdAt) and conditional deletes. Opens no secret.
+  retention: { scansTable: true, opens: [], memoryMb: 1024, timeoutSeconds: RETENTION_SWEEP_TIMEOUT_SECONDS },
 };
 
 /**
@@ -101,14 +115,15 @@ export function settingsFor(name: LambdaName): FunctionSettings {
   return { ...DEFAULT_SETTINGS, ...FUNCTION_SETTINGS[name] };
 }
 
-/** The HTTP functions (from the route table) followed by the queue consumer and the stream consumer. */
+/** The HTTP functions (from the route table) followed by the queue consumer, the stream consumer and the retention sweep. */
 export function lambdaNames(): LambdaName[] {
-  return [...functionNames(), 'deliver', 'stream'];
+  return [...functionNames(), 'deliver', 'stream', 'retention'];
 }
 
 /**
- * DynamoDB actions per access level. Item-level only: no Scan (the design never
- * scans; erasure and export are bounded queries), no table management.
+ * DynamoDB actions per access level. Item-level only: no Scan (requests never
+ * scan; erasure and export are bounded queries; only the daily retention sweep
+ * scans, with SCAN_ACTION granted by `scansTable`), no table management.
  * There is no IAM action for TransactWriteItems or TransactGetItems: DynamoDB
  * authorizes each item of a transaction by its own action (PutItem,
  * UpdateItem, DeleteItem, ConditionCheckItem; GetItem for TransactGetItems),
@@ -125,3 +140,6 @@ export const TABLE_ACTIONS = {
     'dynamodb:ConditionCheckItem',
   ],
 } as const;
+
+/** What `scansTable` adds, on the table's ARN only (the sweep scans no index). */
+export const SCAN_ACTION = 'dynamodb:Scan';

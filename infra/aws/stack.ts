@@ -7,6 +7,8 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -22,6 +24,7 @@ import { BUNDLING, nodeOptions } from './bundling.js';
 import {
   DELIVERY_BATCH_SIZE,
   DELIVERY_MAX_CONCURRENCY,
+  SCAN_ACTION,
   TABLE_ACTIONS,
   lambdaNames,
   settingsFor,
@@ -38,6 +41,18 @@ export const DEFAULT_THROTTLE = { rateLimit: 2000, burstLimit: 4000 } as const;
 /** The stream's iterator age (how old the oldest unprocessed record is) above which its alarm fires. */
 export const STREAM_ITERATOR_AGE_ALARM_MS = 60_000;
 
+/**
+ * When the retention sweep runs: daily at 03:17 UTC, a quiet hour for European tenants and off the round hour
+ * that other schedules of the account are likely to share.
+ */
+export const RETENTION_SWEEP_SCHEDULE = { minute: '17', hour: '3' } as const;
+
+/**
+ * How EventBridge retries an invocation of the sweep it could not make (Lambda throttled or unavailable), and for
+ * how long; a run that fails once started is retried by Lambda's asynchronous invocation, and alarms.
+ */
+export const RETENTION_SWEEP_RETRIES = { retryAttempts: 2, maxEventAgeHours: 6 } as const;
+
 export interface GeoOffersStackProps extends StackProps {
   /** API Gateway stage name; the API URL ends with it. @default 'prod' */
   readonly stageName?: string;
@@ -50,7 +65,7 @@ export interface GeoOffersStackProps extends StackProps {
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Retention of every log group of the stack. @default one month */
   readonly logRetention?: logs.RetentionDays;
-  /** Actions of the alarms (dead-letter queues, stream lag), e.g. an SNS topic. @default none */
+  /** Actions of the alarms (dead-letter queues, stream lag, retention sweep errors), e.g. an SNS topic. @default none */
   readonly alarmActions?: cloudwatch.IAlarmAction[];
   /**
    * Load the bundles' source maps (`NODE_OPTIONS=--enable-source-maps`), so
@@ -63,9 +78,10 @@ export interface GeoOffersStackProps extends StackProps {
 
 /**
  * The whole deployment: HTTP API (routes derived from the route table, the
- * rest to `ops`), one Lambda per function name plus the delivery consumer and
- * the stream consumer (the outbox), the single DynamoDB table with its
- * stream, the offers queue with its DLQ, the stream's DLQ, alarms and logs.
+ * rest to `ops`), one Lambda per function name plus the delivery consumer,
+ * the stream consumer (the outbox) and the daily retention sweep (scheduled),
+ * the single DynamoDB table with its stream, the offers queue with its DLQ,
+ * the stream's DLQ, alarms and logs.
  */
 export class GeoOffersStack extends Stack {
   readonly api: apigw.HttpApi;
@@ -87,6 +103,10 @@ export class GeoOffersStack extends Stack {
   readonly dlqAlarm: cloudwatch.Alarm;
   readonly streamDlqAlarm: cloudwatch.Alarm;
   readonly streamIteratorAgeAlarm: cloudwatch.Alarm;
+  /** Invokes `retention` once a day (RETENTION_SWEEP_SCHEDULE). */
+  readonly retentionSchedule: events.Rule;
+  /** A retention sweep failed (an error or its timeout) at least once in a day. */
+  readonly retentionErrorsAlarm: cloudwatch.Alarm;
 
   private readonly logRetention: logs.RetentionDays;
   private readonly sourceMaps: boolean;
@@ -167,6 +187,20 @@ export class GeoOffersStack extends Stack {
       if (settings.consumesStream) fn.addEventSource(this.outboxSource());
     }
 
+    // ---- Schedule: the daily retention sweep (no route reaches it) ----
+    const retentionFn = functions.get('retention');
+    if (!retentionFn) throw new Error('The retention sweep function is missing.');
+    this.retentionSchedule = new events.Rule(this, 'RetentionSweepSchedule', {
+      description: "Daily retention sweep: deletes shoppers' items past their tenant's shortened retention",
+      schedule: events.Schedule.cron(RETENTION_SWEEP_SCHEDULE),
+      targets: [
+        new targets.LambdaFunction(retentionFn, {
+          retryAttempts: RETENTION_SWEEP_RETRIES.retryAttempts,
+          maxEventAge: Duration.hours(RETENTION_SWEEP_RETRIES.maxEventAgeHours),
+        }),
+      ],
+    });
+
     // ---- Alarms ----
     this.dlqAlarm = this.queueDepthAlarm(
       'DlqDepthAlarm',
@@ -189,7 +223,16 @@ export class GeoOffersStack extends Stack {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [this.dlqAlarm, this.streamDlqAlarm, this.streamIteratorAgeAlarm]) {
+    this.retentionErrorsAlarm = new cloudwatch.Alarm(this, 'RetentionSweepErrorsAlarm', {
+      alarmDescription:
+        "The daily retention sweep failed (an error or its 15-minute timeout): items past a tenant's shortened retention stay in the table (reads still hide them) until a run succeeds. Check the retention function logs.",
+      metric: retentionFn.metricErrors({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.dlqAlarm, this.streamDlqAlarm, this.streamIteratorAgeAlarm, this.retentionErrorsAlarm]) {
       for (const action of props.alarmActions ?? []) alarm.addAlarmAction(action);
     }
 
@@ -323,6 +366,10 @@ export class GeoOffersStack extends Stack {
     }
     if (settings.table === 'readWrite') {
       role.addToPolicy(new iam.PolicyStatement({ actions: [...TABLE_ACTIONS.write], resources: [this.table.tableArn] }));
+    }
+    // The retention sweep's parallel scan: on the table alone (it reads no index).
+    if (settings.scansTable) {
+      role.addToPolicy(new iam.PolicyStatement({ actions: [SCAN_ACTION], resources: [this.table.tableArn] }));
     }
     if (settings.sendsOffers) {
       role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.offersQueue.queueArn] }));

@@ -5,6 +5,8 @@
  *   DATA_DIR           where DynamoDB Local keeps its data (default .data/)
  *   DYNAMODB_ENDPOINT  use this DynamoDB-compatible server instead of starting one
  *   SQS_ENDPOINT       use this SQS-compatible server instead of starting one
+ *   RETENTION_SWEEP_INTERVAL_MS  how often the retention sweep runs (default hourly, the first run about a
+ *                      minute after start; 0 = never). AWS runs it daily.
  *
  * SIGINT (Ctrl-C), SIGTERM and SIGHUP stop everything it started, DynamoDB
  * Local's Java process included, within STOP_DEADLINE_MS.
@@ -15,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { scheduledEvent, startSchedule, sweepIntervalFrom } from './schedule.js';
 import { functionEnvironment, startBackends, readOperatorKeyFile, writeOperatorKeyFile } from './stack.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -100,6 +103,7 @@ function watchLaunchers() {
 async function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
   watchLaunchers();
+  const sweepIntervalMs = sweepIntervalFrom(process.env.RETENTION_SWEEP_INTERVAL_MS);
 
   await mkdir(dataDir, { recursive: true });
   const backends = await startBackends({ dataDir, tableName });
@@ -110,11 +114,12 @@ async function main() {
   Object.assign(process.env, functionEnvironment(backends, dataDir));
 
   const { loadFunctions } = await import('./functions.js');
-  const { createGateway } = await import('./gateway.js');
+  const { createGateway, lambdaContext } = await import('./gateway.js');
   const { startPoller } = await import('./poller.js');
   const { startStreamPoller } = await import('./streams.js');
   const { ensureOperatorKey } = await import('./operator.js');
   const { getSqs } = await import('../../shared/platform/clients.js');
+  const { RETENTION_SWEEP_TIMEOUT_SECONDS } = await import('../aws/functions.js');
 
   const operator = await ensureOperatorKey(await readOperatorKeyFile(dataDir));
   if (operator.created) {
@@ -133,6 +138,19 @@ async function main() {
   cleanups.push({ name: 'delivery poller', run: () => poller.stop() });
   const outbox = startStreamPoller({ endpoint: backends.dynamoEndpoint, streamArn: backends.streamArn, handler: fns.stream });
   cleanups.push({ name: 'stream poller', run: () => outbox.stop() });
+  // The stand-in for the daily EventBridge schedule of `retention`: a failed run is one line on stderr, never a crash.
+  if (sweepIntervalMs !== undefined) {
+    const sweep = startSchedule({
+      name: 'retention sweep',
+      intervalMs: sweepIntervalMs,
+      run: () =>
+        fns.retention(
+          scheduledEvent('retention-sweep'),
+          lambdaContext('retention', `schedule-${Date.now()}`, RETENTION_SWEEP_TIMEOUT_SECONDS * 1000),
+        ),
+    });
+    cleanups.push({ name: 'retention sweep', run: () => sweep.stop() });
+  }
   cleanups.push({
     name: 'HTTP server',
     run: async () => {

@@ -154,7 +154,7 @@ describe('the other functions built as deployed', () => {
     return Object.keys(output.inputs);
   }
 
-  it.each(['tenants', 'deliver', 'stream'])(
+  it.each(['tenants', 'deliver', 'stream', 'retention'])(
     '%s keeps the X-Ray SDK: a subsegment per AWS SDK call',
     async (fn) => {
       const inputs = await inputsOf(fn);

@@ -5,8 +5,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLING } from '../../../../infra/aws/bundling.js';
-import { DEFAULT_SETTINGS, settingsFor, type LambdaName } from '../../../../infra/aws/functions.js';
-import { GeoOffersStack } from '../../../../infra/aws/stack.js';
+import {
+  DEFAULT_SETTINGS,
+  RETENTION_SWEEP_TIMEOUT_SECONDS,
+  settingsFor,
+  type LambdaName,
+} from '../../../../infra/aws/functions.js';
+import { GeoOffersStack, RETENTION_SWEEP_SCHEDULE } from '../../../../infra/aws/stack.js';
 import type { RouteDef } from '../../../../shared/http/route.js';
 import { functionNames, routes } from '../../../../shared/http/routes.js';
 import { QUEUE_DEF, TABLE_DEF } from '../../../../shared/store/table-def.js';
@@ -79,9 +84,9 @@ describe('the synthesized stack', () => {
 });
 
 describe('Lambda functions', () => {
-  const expected = [...functionNames(), 'deliver', 'stream'] as LambdaName[];
+  const expected = [...functionNames(), 'deliver', 'stream', 'retention'] as LambdaName[];
 
-  it('has one function per function name of the route table, plus deliver and stream, and no authorizer', () => {
+  it('has one function per function name of the route table, plus deliver, stream and retention, and no authorizer', () => {
     expect(ofType('AWS::Lambda::Function')).toHaveLength(expected.length);
     expect([...stack.functions.keys()].sort()).toEqual([...expected].sort());
     expect(stack.functions.has('authorizer' as LambdaName)).toBe(false);
@@ -96,19 +101,24 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('gives HTTP functions 10 s, deliver the queue definition timeout and stream 30 s', () => {
-    const timeouts: Partial<Record<LambdaName, number>> = { deliver: QUEUE_DEF.deliveryTimeoutSeconds, stream: 30 };
+  it('gives HTTP functions 10 s, deliver the queue definition timeout, stream 30 s and retention 900 s', () => {
+    const timeouts: Partial<Record<LambdaName, number>> = {
+      deliver: QUEUE_DEF.deliveryTimeoutSeconds,
+      stream: 30,
+      retention: 900,
+    };
     for (const name of expected) {
       expect(resources[fnLogicalId(name)].Properties.Timeout, name).toBe(timeouts[name] ?? 10);
     }
   });
 
-  it('sizes memory from the settings map: 512 MB by default, 1024 MB for offers and deliver', () => {
+  it('sizes memory from the settings map: 512 MB by default, 1024 MB for offers, deliver and retention', () => {
     for (const name of expected)
       expect(resources[fnLogicalId(name)].Properties.MemorySize, name).toBe(settingsFor(name).memoryMb);
     expect(resources[fnLogicalId('deliver')].Properties.MemorySize).toBe(1024);
     expect(resources[fnLogicalId('offers')].Properties.MemorySize).toBe(1024);
     expect(resources[fnLogicalId('stream')].Properties.MemorySize).toBe(512);
+    expect(resources[fnLogicalId('retention')].Properties.MemorySize).toBe(1024);
   });
 
   it('loads no source maps at cold start: no NODE_OPTIONS unless the stack is asked for source maps', () => {
@@ -323,8 +333,8 @@ describe('offers queue and dead-letter queues', () => {
         a.Properties.MetricName === metricName && JSON.stringify(a.Properties.Dimensions).includes(JSON.stringify(dimension)),
     );
 
-  it('has three alarms: the two dead-letter queues and the stream iterator age', () => {
-    expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(3);
+  it('has four alarms: the two dead-letter queues, the stream iterator age and the retention sweep errors', () => {
+    expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(4);
   });
 
   it.each([
@@ -354,6 +364,71 @@ describe('offers queue and dead-letter queues', () => {
       Period: 60,
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 60_000,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+});
+
+describe('the retention sweep', () => {
+  const retentionArn = () => ({ 'Fn::GetAtt': [fnLogicalId('retention'), 'Arn'] });
+
+  it('runs once a day at 03:17 UTC, invoking retention alone, retried twice within 6 hours', () => {
+    const [id, rule] = onlyOne('AWS::Events::Rule');
+    expect(id).toBe(logicalId(stack.retentionSchedule));
+    expect(RETENTION_SWEEP_SCHEDULE).toEqual({ minute: '17', hour: '3' });
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: 'cron(17 3 * * ? *)', State: 'ENABLED' });
+    expect(rule.Properties).not.toHaveProperty('EventPattern');
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Id: expect.any(String),
+        Arn: retentionArn(),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 },
+      },
+    ]);
+  });
+
+  it('lets EventBridge invoke retention from this schedule only, and no other function', () => {
+    const fromEvents = ofType('AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.Principal === 'events.amazonaws.com');
+    expect(fromEvents).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: retentionArn(),
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [logicalId(stack.retentionSchedule), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('is reachable from no route: no integration or API Gateway permission names it', () => {
+    const integrations = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
+    expect(integrations).not.toContain(fnLogicalId('retention'));
+    const fromApi = ofType('AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.Principal === 'apigateway.amazonaws.com');
+    for (const p of fromApi) expect(JSON.stringify(p.FunctionName)).not.toContain(`"${fnLogicalId('retention')}"`);
+    expect(allRoutes.map((r) => r.fn as string)).not.toContain('retention');
+  });
+
+  it("has Lambda's maximum timeout, 900 s, and 1024 MB", () => {
+    expect(RETENTION_SWEEP_TIMEOUT_SECONDS).toBe(900);
+    expect(resources[fnLogicalId('retention')].Properties).toMatchObject({ Timeout: 900, MemorySize: 1024 });
+  });
+
+  it('alarms as soon as one run fails (an error or its timeout) within a day', () => {
+    const found = ofType('AWS::CloudWatch::Alarm').filter(
+      ([, a]) => a.Properties.MetricName === 'Errors' && a.Properties.Namespace === 'AWS/Lambda',
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0][0]).toBe(logicalId(stack.retentionErrorsAlarm));
+    expect(found[0][1].Properties).toMatchObject({
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnLogicalId('retention') } }],
+      Statistic: 'Sum',
+      Period: 86_400,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
     });
@@ -415,7 +490,9 @@ describe('HTTP API', () => {
   });
 
   it('lets API Gateway invoke each function once per route, from this API only', () => {
-    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties);
+    const permissions = ofType('AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.Principal !== 'events.amazonaws.com');
     expect(permissions).toHaveLength(allRoutes.length + 1);
     for (const p of permissions) {
       expect(p.Action).toBe('lambda:InvokeFunction');
@@ -481,6 +558,40 @@ describe('least-privilege grants', () => {
     const onQueue = statementsOf(roleOf('stream')).filter((s) => JSON.stringify(s.Resource) === JSON.stringify(offersQueueArn()));
     expect(onQueue.flatMap((s) => [s.Action].flat())).toEqual(['sqs:SendMessage']);
     for (const name of stack.functions.keys()) expect(settingsFor(name).sendsOffers, name).toBe(name === 'stream');
+  });
+
+  it('lets only retention scan, on the table alone (no index)', () => {
+    const tableArn = { 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] };
+    const scanners = [...stack.functions.keys()].filter((name) => actionsOf(name).includes('dynamodb:Scan'));
+    expect(scanners).toEqual(['retention']);
+    // CDK merges statements on the same resource: the Scan shares the write statement on the table ARN.
+    const scans = statementsOf(roleOf('retention')).filter((s) => [s.Action].flat().includes('dynamodb:Scan'));
+    expect(scans.map((s) => [s.Resource].flat())).toEqual([[tableArn]]);
+    expect(scans.map((s) => s.Effect)).toEqual(['Allow']);
+    for (const name of stack.functions.keys()) expect(settingsFor(name).scansTable, name).toBe(name === 'retention');
+    expect(DEFAULT_SETTINGS.scansTable).toBe(false);
+  });
+
+  it('gives retention the table (read, write, scan) and nothing else: no SQS, no KMS, no secrets key', () => {
+    expect(
+      actionsOf('retention')
+        .filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))
+        .sort(),
+    ).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
+    expect(settingsFor('retention')).toMatchObject({ seals: [], opens: [], sendsOffers: false, sendsToDlq: false });
+    expect(resources[fnLogicalId('retention')].Properties.Environment.Variables).not.toHaveProperty('SECRETS_KMS_KEY_ID');
   });
 
   it('gives offers no SQS permission at all: its offers reach the queue through the stream (outbox)', () => {
@@ -677,7 +788,7 @@ describe('stack props', () => {
 
   it('send every alarm to the alarm actions', () => {
     const alarms = custom.filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(3);
+    expect(alarms).toHaveLength(4);
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([alarmArn]);
     for (const [, a] of ofType('AWS::CloudWatch::Alarm')) expect(a.Properties).not.toHaveProperty('AlarmActions');
   });
