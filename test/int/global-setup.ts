@@ -20,6 +20,8 @@ export default async function setup(project: TestProject) {
   const stack = await startLocalStack(dataDir, {
     DYNAMODB_IN_MEMORY: '1',
     CONFIG_CACHE_TTL_S: '0',
+    // No hourly retention sweep of the shared table: the sweep's own tests run it, on a table of their own.
+    RETENTION_SWEEP_INTERVAL_MS: '0',
     ...testJvmEnv('wholeRun'),
   });
   project.provide('stack', stack.info);
