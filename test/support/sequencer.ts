@@ -10,6 +10,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 export const SLOWEST_FIRST = [
   'test/int/hot-path-rounds.test.ts',
   'test/int/outage.test.ts',
+  // Not slow, but it creates and drops a table of its own, which stalls DynamoDB Local for a moment: early, beside the
+  // other table-of-its-own set-up, not late beside the fuzzer's 2,000 requests.
+  'test/int/retention-sweep.test.ts',
   'test/int/offers.test.ts',
   'test/int/shutdown.test.ts',
   'test/int/local-mode.test.ts',
