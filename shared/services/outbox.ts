@@ -173,10 +173,16 @@ const refKey = (tenantId: string, r: CounterRowRef) =>
  */
 async function countExposures(exposures: Exposure[]): Promise<void> {
   if (!exposures.length) return;
+  // Each tenant's retention once per batch (a marker past it counts the shopper again).
+  const nowMs = Date.now();
+  const retentions = new Map<string, ReturnType<typeof tenantRetention>>();
+  const retentionOf = (tenantId: string) => {
+    if (!retentions.has(tenantId)) retentions.set(tenantId, tenantRetention(tenantId, nowMs));
+    return retentions.get(tenantId)!;
+  };
   const firsts = await Promise.all(
     exposures.map(async (e) => {
-      const nowMs = Date.now();
-      const o = { by: eligibilityRefId(e.ref), retention: await tenantRetention(e.tenantId, nowMs), nowMs };
+      const o = { by: eligibilityRefId(e.ref), retention: await retentionOf(e.tenantId), nowMs };
       const [campaign, day, geofence] = await Promise.all([
         markCampaignShopperSeen(e.tenantId, e.shopperId, e.campaignId, e.side, o),
         e.side === 'treatment' ? markDaySeen(e.tenantId, e.shopperId, e.campaignId, e.at.slice(0, 10), o) : false,
