@@ -2,7 +2,7 @@ import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Webhook } from 'standardwebhooks';
-import { describe, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { handler as deliverHandler } from '../../functions/deliver.js';
 import { getDdb, getSqs } from '../../shared/platform/clients.js';
 import { QUEUE_DEF } from '../../shared/store/table-def.js';
