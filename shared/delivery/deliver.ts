@@ -121,7 +121,6 @@ interface Subject {
   counted(outcome: 'delivered' | 'failed'): Promise<void>;
 }
 
-/** The offer of an offer message, as a subject: payload `{type, offer, shopperId}`, attempts logged on the offer. */
 /**
  * The tenant's retention, read beside the offer or event (one GetItem in the same round): an item past it is not
  * delivered. Awaited by the store read; a failure there is the delivery's (retried), never unhandled.
@@ -132,6 +131,7 @@ function retentionOf(tenantId: string) {
   return read;
 }
 
+/** The offer of an offer message, as a subject: payload `{type, offer, shopperId}`, attempts logged on the offer. */
 async function offerSubject(msg: ReceivedOfferMessage): Promise<Subject | undefined> {
   const nowMs = Date.now();
   const offer = await getOffer(msg.tenantId, msg.shopperId, msg.offerId, retentionOf(msg.tenantId), nowMs);

@@ -56,7 +56,7 @@ export function tenantPartnerNames(tenantId: string, nowMs: number): Promise<Map
 
 /**
  * The tenant's retention (GET|PATCH /v1/settings), for the paths that read a shopper's items many times a second
- * (offers, delivery, the outbox): a shortened setting applies there within CONFIG_CACHE_TTL_S; the console's and
+ * (offers, redemption, conversions, the outbox): a shortened setting applies there within CONFIG_CACHE_TTL_S; the console's and
  * integrators' reads (profile, offers list, export) read it fresh.
  */
 export function tenantRetention(tenantId: string, nowMs: number): Promise<Retention> {

@@ -13,6 +13,11 @@ export async function sweepRetention(nowMs = Date.now(), tableName?: string): Pr
   for (const { tenantId, retention } of await listRetentionRegister())
     if (isShortened(retention)) shortened.set(tenantId, retention);
   const result = await sweepPastRetention(shortened, nowMs, tableName);
-  log('info', 'retention sweep done', { tenants: shortened.size, scanned: result.scanned, deleted: result.deleted });
+  log('info', 'retention sweep done', {
+    tenants: shortened.size,
+    scanned: result.scanned,
+    deleted: result.deleted,
+    failed: result.failed,
+  });
   return { tenants: shortened.size, ...result };
 }

@@ -9,8 +9,8 @@ import { forgetTenantRetention } from './offer-config.js';
 /**
  * Tenant settings (GET|PATCH /v1/settings): today, how long each kind of item
  * about a shopper is kept. A shorter retention applies at once on every read
- * (the shopper reads below read it fresh; the offer path and delivery within
- * CONFIG_CACHE_TTL_S) and the background sweep (services/retention-sweep.ts)
+ * (the shopper reads and deliveries read it fresh; the offer path, redemption,
+ * conversions and stats counting within CONFIG_CACHE_TTL_S) and the background sweep (services/retention-sweep.ts)
  * deletes what it hides.
  */
 

@@ -252,8 +252,8 @@ export async function listLiveOffers(
     new QueryCommand({
       TableName: table(),
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      // Retention counts from createdAt: an offer made at or before now - offersDays is past it.
-      FilterExpression: '#status = :active AND expiresAt > :now AND #ttl > :epoch AND createdAt > :madeAfter',
+      // Retention counts from createdAt, in whole seconds as everywhere (domain/values/retention.ts).
+      FilterExpression: '#status = :active AND expiresAt > :now AND #ttl > :epoch AND createdAt >= :madeFrom',
       ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
       ExpressionAttributeValues: {
         ':pk': pk,
@@ -261,7 +261,7 @@ export async function listLiveOffers(
         ':active': 'active',
         ':now': now.toISOString(),
         ':epoch': epochSeconds(now),
-        ':madeAfter': new Date(nowMs - retention.offersDays * 86_400_000).toISOString(),
+        ':madeFrom': new Date((epochSeconds(now) - retention.offersDays * 86_400 + 1) * 1000).toISOString(),
       },
       ScanIndexForward: false,
       Limit: limit,

@@ -54,8 +54,8 @@ export const settingsRoutes = [
     auth: 'settings:write',
     summary: 'Change retention: shorter applies at once on every read, and is deleted in the background',
     description:
-      'Items older than a shortened retention are absent from every read at once (the offer path and deliveries see ' +
-      'the change within 30 s) and are deleted by a daily sweep. A longer retention applies to items written after it: ' +
+      'Items older than a shortened retention are absent from every read at once (the offer path, redemption, ' +
+      'conversions and stats counting see the change within 30 s) and are deleted by a daily sweep. A longer retention applies to items written after it: ' +
       'an item is never kept past the life it was written with. Recorded in the audit log as settings.update. ' +
       'Tenant-wide: a store-restricted key gets 403.',
     tags: ['settings'],
