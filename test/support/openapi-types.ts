@@ -589,7 +589,7 @@ export interface paths {
         head?: never;
         /**
          * Change retention: shorter applies at once on every read, and is deleted in the background
-         * @description Items older than a shortened retention are absent from every read at once (the offer path and deliveries see the change within 30 s) and are deleted by a daily sweep. A longer retention applies to items written after it: an item is never kept past the life it was written with. Recorded in the audit log as settings.update. Tenant-wide: a store-restricted key gets 403.
+         * @description Items older than a shortened retention are absent from every read at once (the offer path, redemption, conversions and stats counting see the change within 30 s) and are deleted by a daily sweep. A longer retention applies to items written after it: an item is never kept past the life it was written with. Recorded in the audit log as settings.update. Tenant-wide: a store-restricted key gets 403.
          */
         patch: operations["updateSettings"];
         trace?: never;
