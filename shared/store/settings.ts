@@ -1,6 +1,6 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type Retention, withDefaults } from '../domain/values/retention.js';
-import { db, table } from './db.js';
+import { db, queryPartition, table } from './db.js';
 import { tenantPartition } from './keys.js';
 import type { Key } from './table-def.js';
 import { type TransactItem, transactWrite } from './transactions.js';
@@ -71,21 +71,9 @@ export async function putTenantSettings(
 
 /** Every tenant that ever set its settings, with its retention (the sweep's work list; one partition, paged). */
 export async function listRetentionRegister(): Promise<{ tenantId: string; retention: Retention }[]> {
-  const out: { tenantId: string; retention: Retention }[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await db().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': REGISTER_PK },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? [])
-      out.push({ tenantId: String(item.tenantId), retention: withDefaults(item.retention as Partial<Retention>) });
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryPartition(REGISTER_PK);
+  return items.map((item) => ({
+    tenantId: String(item.tenantId),
+    retention: withDefaults(item.retention as Partial<Retention>),
+  }));
 }
