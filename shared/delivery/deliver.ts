@@ -5,7 +5,7 @@ import { count, latency } from '../platform/metrics.js';
 import { addCounters } from '../store/counters.js';
 import { type DeliveryAttempt, getOffer, publicOffer, setDeliveryStatus } from '../store/offers.js';
 import { QUEUE_DEF } from '../store/table-def.js';
-import { getTenantSettings } from '../store/settings.js';
+import { readTenantRetention } from '../store/settings.js';
 import { getVisitEvent, setVisitEventDeliveryStatus, type StoredVisitEvent } from '../store/visit-events.js';
 import {
   claimWebhookProbe,
@@ -121,20 +121,10 @@ interface Subject {
   counted(outcome: 'delivered' | 'failed'): Promise<void>;
 }
 
-/**
- * The tenant's retention, read beside the offer or event (one GetItem in the same round): an item past it is not
- * delivered. Awaited by the store read; a failure there is the delivery's (retried), never unhandled.
- */
-function retentionOf(tenantId: string) {
-  const read = getTenantSettings(tenantId).then((s) => s.retention);
-  read.catch(() => undefined);
-  return read;
-}
-
 /** The offer of an offer message, as a subject: payload `{type, offer, shopperId}`, attempts logged on the offer. */
 async function offerSubject(msg: ReceivedOfferMessage): Promise<Subject | undefined> {
   const nowMs = Date.now();
-  const offer = await getOffer(msg.tenantId, msg.shopperId, msg.offerId, retentionOf(msg.tenantId), nowMs);
+  const offer = await getOffer(msg.tenantId, msg.shopperId, msg.offerId, readTenantRetention(msg.tenantId), nowMs);
   if (!offer) return undefined;
   return {
     event: 'offer.created',
@@ -180,7 +170,7 @@ export function visitEventPayload(e: StoredVisitEvent) {
 /** The stored geofence event of an event message, as a subject: webhook-id its id, attempts counted on it. */
 async function visitEventSubject(msg: VisitEventMessage): Promise<Subject | undefined> {
   const nowMs = Date.now();
-  const e = await getVisitEvent(msg.tenantId, msg.shopperId, msg.eventId, retentionOf(msg.tenantId), nowMs);
+  const e = await getVisitEvent(msg.tenantId, msg.shopperId, msg.eventId, readTenantRetention(msg.tenantId), nowMs);
   if (!e) return undefined;
   return {
     event: e.type,

@@ -47,12 +47,5 @@ export async function updateSettings(p: Principal, patch: SettingsPatch) {
   throw unavailable(1);
 }
 
-/**
- * The tenant's retention, read now (for the reads that must see a PATCH at once). Started beside another read and
- * awaited after it: a failure surfaces where it is awaited, never as an unhandled rejection.
- */
-export function currentRetention(tenantId: string): Promise<Retention> {
-  const read = getTenantSettings(tenantId).then((s) => s.retention);
-  read.catch(() => undefined);
-  return read;
-}
+/** The tenant's retention, read now (the store's; named here for the services that read shopper items). */
+export { readTenantRetention as currentRetention } from '../store/settings.js';

@@ -36,6 +36,16 @@ export async function getTenantSettings(tenantId: string): Promise<TenantSetting
   return settingsOf(res.Item);
 }
 
+/**
+ * The tenant's retention, read now, for a read that must see a PATCH at once. Started beside another read and
+ * awaited after it: a failure surfaces where it is awaited, never as an unhandled rejection.
+ */
+export function readTenantRetention(tenantId: string): Promise<Retention> {
+  const read = getTenantSettings(tenantId).then((s) => s.retention);
+  read.catch(() => undefined);
+  return read;
+}
+
 export type SettingsWrite = { ok: true } | { ok: false; conflict: true };
 
 /**
